@@ -1,0 +1,54 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api import errors
+from api.middleware import BodySizeLimit, SecurityHeaders
+from api.routes import auth, health, registry
+from waste_tracker import __version__
+from waste_tracker.config import Settings, get_settings
+from waste_tracker.db import database_url, make_async_engine, session_factory
+
+DESCRIPTION = """
+危险废物与一般工业固体废物全过程电子追踪系统 — electronic cradle-to-grave tracking of hazardous
+and general industrial solid waste.
+
+Authenticate with `POST /api/v1/auth/token` (OAuth2 password flow) and send
+`Authorization: Bearer <token>`, or send an API key as `X-API-Key`. Errors are always
+`{"code", "message", "details"}`; messages are zh-CN unless `Accept-Language: en`.
+"""
+
+
+def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    own_engine = engine is None
+    engine = engine or make_async_engine(database_url(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_engine:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="waste-tracker 固废全过程追踪",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = session_factory(engine)
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(registry.router)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, hsts=settings.is_production)
+    return app

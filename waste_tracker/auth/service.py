@@ -1,0 +1,204 @@
+"""Log-in, principals, users and API keys."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from waste_tracker.auth.passwords import MIN_LENGTH, hash_password, verify_password
+from waste_tracker.auth.principal import Principal
+from waste_tracker.auth.tokens import api_secret_matches, new_api_key, split_api_key
+from waste_tracker.config import Settings
+from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated
+from waste_tracker.models import ApiKey, LoginFailure, Organisation, User
+from waste_tracker.registry.jurisdictions import counties_under, jurisdiction_level
+
+
+async def check_login_rate(session: AsyncSession, username: str, address: str, settings: Settings) -> None:
+    """Refuse (429) when the account or the address has too many recent failures."""
+    since = datetime.now(UTC) - timedelta(seconds=settings.login_window_seconds)
+    for column, value in ((LoginFailure.username, username.lower()), (LoginFailure.address, address)):
+        count, oldest = (
+            await session.execute(
+                select(func.count(), func.min(LoginFailure.at)).where(column == value, LoginFailure.at > since)
+            )
+        ).one()
+        if count >= settings.login_max_attempts:
+            retry = (
+                int((oldest + timedelta(seconds=settings.login_window_seconds) - datetime.now(UTC)).total_seconds()) + 1
+            )
+            raise TooManyRequests(max(retry, 1))
+
+
+async def record_login_failure(session: AsyncSession, username: str, address: str) -> None:
+    session.add(LoginFailure(username=username.lower()[:64], address=address[:64]))
+    await session.flush()
+
+
+async def authenticate(session: AsyncSession, username: str, password: str, settings: Settings) -> User:
+    """Return the user for valid credentials; failures are counted by the caller's unit of work."""
+    user = (
+        await session.execute(select(User).where(func.lower(User.username) == username.lower()))
+    ).scalar_one_or_none()
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise Unauthenticated("invalid_credentials")
+    if not user.is_active:
+        raise Unauthenticated("account_disabled")
+    if user.is_demo and settings.is_production:
+        raise Unauthenticated("demo_account_refused")
+    return user
+
+
+async def principal_for(
+    session: AsyncSession, user: User, settings: Settings, via_api_key: bool = False, lang: str | None = None
+) -> Principal:
+    if not user.is_active:
+        raise Unauthenticated("account_disabled")
+    if user.is_demo and settings.is_production:
+        raise Unauthenticated("demo_account_refused")
+    org_roles: frozenset[str] = frozenset()
+    if user.organisation_id:
+        roles = (
+            await session.execute(select(Organisation.roles).where(Organisation.id == user.organisation_id))
+        ).scalar()
+        org_roles = frozenset(roles or [])
+    scope = level = None
+    if user.role == "regulator" and user.jurisdiction_adcode:
+        level = await jurisdiction_level(session, user.jurisdiction_adcode)
+        scope = await counties_under(session, user.jurisdiction_adcode)
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        organisation_id=user.organisation_id,
+        org_roles=org_roles,
+        jurisdiction_adcode=user.jurisdiction_adcode,
+        jurisdiction_level=level,
+        county_scope=scope,
+        lang=lang or user.preferred_lang,
+        via_api_key=via_api_key,
+    )
+
+
+async def user_by_id(session: AsyncSession, user_id: uuid.UUID) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise Unauthenticated("invalid_token")
+    return user
+
+
+async def user_for_api_key(session: AsyncSession, full_key: str) -> User:
+    prefix, secret = split_api_key(full_key)
+    key = (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalar_one_or_none()
+    now = datetime.now(UTC)
+    if (
+        key is None
+        or not api_secret_matches(secret, key.key_hash)
+        or key.revoked_at is not None
+        or (key.expires_at is not None and key.expires_at <= now)
+    ):
+        raise Unauthenticated("invalid_api_key")
+    await session.execute(
+        text(
+            "UPDATE api_key SET last_used_at = now() WHERE id = :id "
+            "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"
+        ),
+        {"id": key.id},
+    )
+    return await user_by_id(session, key.user_id)
+
+
+async def create_user(
+    session: AsyncSession,
+    actor: Principal | None,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    organisation_id: uuid.UUID | None = None,
+    jurisdiction_adcode: int | None = None,
+    display_name: str = "",
+    is_demo: bool = False,
+    preferred_lang: str = "zh-CN",
+    password_hash: str | None = None,
+) -> User:
+    """Create an account. Only admins do this (``actor=None`` is the CLI/seed)."""
+    if actor is not None:
+        actor.require("admin")
+    if role not in ("enterprise", "driver", "regulator", "admin"):
+        raise Invalid("invalid_user_binding", {"reason": f"unknown role {role}"})
+    if password_hash is None and len(password) < MIN_LENGTH:
+        raise Invalid("validation_error", {"field": "password", "reason": f"at least {MIN_LENGTH} characters"})
+    if role in ("enterprise", "driver"):
+        if organisation_id is None or jurisdiction_adcode is not None:
+            raise Invalid("invalid_user_binding", {"reason": f"a {role} is bound to one organisation only"})
+        org = await session.get(Organisation, organisation_id)
+        if org is None:
+            raise NotFound("organisation", organisation_id)
+        if role == "driver" and "carrier" not in org.roles:
+            raise Invalid("organisation_role_missing", {"role": "carrier"})
+    elif role == "regulator":
+        if jurisdiction_adcode is None or organisation_id is not None:
+            raise Invalid("invalid_user_binding", {"reason": "a regulator is bound to one jurisdiction only"})
+        await jurisdiction_level(session, jurisdiction_adcode)
+    elif organisation_id is not None or jurisdiction_adcode is not None:
+        raise Invalid("invalid_user_binding", {"reason": "an admin has no organisation or jurisdiction"})
+    exists = (await session.execute(select(User.id).where(func.lower(User.username) == username.lower()))).first()
+    if exists:
+        raise Conflict("duplicate_username", {"username": username})
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        password_hash=password_hash or hash_password(password),
+        role=role,
+        organisation_id=organisation_id,
+        jurisdiction_adcode=jurisdiction_adcode,
+        is_demo=is_demo,
+        preferred_lang=preferred_lang,
+    )
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError as e:
+        raise Conflict("duplicate_username", {"username": username}) from e
+    return user
+
+
+async def list_users(session: AsyncSession, actor: Principal) -> list[User]:
+    actor.require("admin")
+    return list((await session.execute(select(User).order_by(User.username))).scalars())
+
+
+async def create_api_key(
+    session: AsyncSession, actor: Principal, name: str, expires_at: datetime | None = None
+) -> tuple[ApiKey, str]:
+    """A key for the acting user; the full secret is returned once and never stored."""
+    if actor.via_api_key:
+        raise Forbidden("forbidden", {"reason": "an API key cannot mint API keys"})
+    full, prefix, digest = new_api_key()
+    key = ApiKey(user_id=actor.user_id, name=name, prefix=prefix, key_hash=digest, expires_at=expires_at)
+    session.add(key)
+    await session.flush()
+    return key, full
+
+
+async def list_api_keys(session: AsyncSession, actor: Principal) -> list[ApiKey]:
+    return list(
+        (
+            await session.execute(select(ApiKey).where(ApiKey.user_id == actor.user_id).order_by(ApiKey.created_at))
+        ).scalars()
+    )
+
+
+async def revoke_api_key(session: AsyncSession, actor: Principal, key_id: uuid.UUID) -> ApiKey:
+    key = await session.get(ApiKey, key_id)
+    if key is None or (key.user_id != actor.user_id and not actor.is_admin):
+        raise NotFound("api_key", key_id)
+    if key.revoked_at is None:
+        key.revoked_at = datetime.now(UTC)
+        await session.flush()
+    return key

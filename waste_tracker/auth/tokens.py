@@ -1,0 +1,75 @@
+"""Expiring bearer tokens (JWT, HS256, signed with the server secret) and API key secrets."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from waste_tracker.errors import Unauthenticated
+
+ISSUER = "waste-tracker"
+
+
+def issue_access_token(
+    user_id: uuid.UUID, role: str, secret: str, minutes: int, now: datetime | None = None
+) -> tuple[str, datetime]:
+    now = now or datetime.now(UTC)
+    exp = now + timedelta(minutes=minutes)
+    payload = {
+        "sub": str(user_id),
+        "role": role,
+        "iat": int(now.timestamp()),
+        "exp": int(exp.timestamp()),
+        "iss": ISSUER,
+        "typ": "access",
+        "jti": secrets.token_hex(8),
+    }
+    return jwt.encode(payload, secret, algorithm="HS256"), exp
+
+
+def decode_access_token(token: str, secret: str) -> uuid.UUID:
+    try:
+        payload = jwt.decode(
+            token, secret, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub", "iat"]}
+        )
+    except jwt.ExpiredSignatureError as e:
+        raise Unauthenticated("token_expired") from e
+    except jwt.PyJWTError as e:
+        raise Unauthenticated("invalid_token") from e
+    if payload.get("typ") != "access":
+        raise Unauthenticated("invalid_token")
+    try:
+        return uuid.UUID(payload["sub"])
+    except (ValueError, TypeError) as e:
+        raise Unauthenticated("invalid_token") from e
+
+
+API_KEY_PREFIX = "wtk"
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """Return (full key shown once, lookup prefix, sha256 of the secret)."""
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    full = f"{API_KEY_PREFIX}_{prefix}_{secret}"
+    return full, prefix, hash_api_secret(secret)
+
+
+def hash_api_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def split_api_key(full: str) -> tuple[str, str]:
+    parts = full.split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX or not parts[1] or not parts[2]:
+        raise Unauthenticated("invalid_api_key")
+    return parts[1], parts[2]
+
+
+def api_secret_matches(secret: str, key_hash: str) -> bool:
+    return hmac.compare_digest(hash_api_secret(secret), key_hash)

@@ -1,0 +1,183 @@
+"""The ``waste-tracker`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from waste_tracker.config import get_settings
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    from waste_tracker import localdb
+
+    settings = get_settings()
+    if settings.database_url and args.action != "status":
+        print("DATABASE_URL is set: the embedded cluster is not used.", file=sys.stderr)
+        return 0
+    cluster = localdb.cluster_from_settings(settings)
+    try:
+        if args.action == "up":
+            localdb.up(cluster)
+        elif args.action == "down":
+            print("stopped" if localdb.down(cluster) else "not running")
+        else:
+            running = localdb.status(cluster)
+            print(f"embedded cluster {cluster.pgdata}: {'running' if running else 'stopped'} (port {cluster.port})")
+            return 0 if running else 3
+    except localdb.LocalDbError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _ensure_db() -> None:
+    """Bring up the embedded cluster when no DATABASE_URL is configured."""
+    settings = get_settings()
+    if not settings.database_url:
+        from waste_tracker import localdb
+
+        localdb.up(localdb.cluster_from_settings(settings), quiet=True)
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from waste_tracker.migrate import upgrade
+
+    _ensure_db()
+    upgrade()
+    print("migrations applied (head)")
+    return 0
+
+
+async def _import_jurisdictions(files: list[Path], datum: str) -> int:
+    from waste_tracker.db import unit_of_work
+    from waste_tracker.geo.boundaries import load_files
+    from waste_tracker.registry.jurisdictions import upsert_boundaries
+
+    boundaries = load_files(files, datum)
+    async with unit_of_work() as session:
+        n = await upsert_boundaries(session, boundaries, source=",".join(f.name for f in files))
+    return n
+
+
+async def _import_catalogue(files: list[Path], edition: str | None) -> list[tuple[str, int]]:
+    from waste_tracker.db import unit_of_work
+    from waste_tracker.registry.catalogue import import_file
+
+    out = []
+    async with unit_of_work() as session:
+        for f in files:
+            out.append(await import_file(session, f, edition))
+    return out
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    _ensure_db()
+    files = [Path(f) for f in args.files]
+    for f in files:
+        if not f.exists():
+            print(f"error: {f} does not exist", file=sys.stderr)
+            return 2
+    if args.what == "jurisdictions":
+        n = asyncio.run(_import_jurisdictions(files, args.datum))
+        print(f"{n} jurisdictions imported (datum {args.datum} -> WGS-84)")
+    else:
+        for kind, n in asyncio.run(_import_catalogue(files, args.edition)):
+            print(f"{kind}: {n} rows")
+    return 0
+
+
+def _cmd_seed(args: argparse.Namespace) -> int:
+    from waste_tracker.seed.demo import run_seed
+
+    settings = get_settings()
+    if settings.is_production:
+        print("error: demo data is refused when WASTE_TRACKER_ENV=production", file=sys.stderr)
+        return 2
+    _ensure_db()
+    summary = asyncio.run(run_seed())
+    print(summary)
+    return 0
+
+
+def _cmd_bootstrap(args: argparse.Namespace) -> int:
+    """Everything ``make run`` needs before serving: database, migrations, reference data, demo."""
+    from waste_tracker.geo.boundaries import bundled_files
+    from waste_tracker.migrate import upgrade
+    from waste_tracker.registry.catalogue import bundled_catalogue_files
+
+    _ensure_db()
+    upgrade()
+    print("migrations applied (head)")
+    n = asyncio.run(_import_jurisdictions(bundled_files(), "gcj02"))
+    print(f"{n} jurisdictions loaded")
+    for kind, rows in asyncio.run(_import_catalogue(bundled_catalogue_files(), None)):
+        print(f"catalogue {kind}: {rows} rows")
+    if not args.no_demo and not get_settings().is_production:
+        return _cmd_seed(args)
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    _ensure_db()
+    uvicorn.run(
+        "api.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        proxy_headers=True,
+        access_log=not args.quiet,
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="waste-tracker", description="固废全过程追踪 waste-tracker")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("db", help="the embedded PostgreSQL+PostGIS cluster")
+    p.add_argument("action", choices=["up", "down", "status"])
+    p.set_defaults(func=_cmd_db)
+
+    p = sub.add_parser("migrate", help="apply Alembic migrations up to head")
+    p.set_defaults(func=_cmd_migrate)
+
+    p = sub.add_parser("import", help="import reference data")
+    p.add_argument("what", choices=["jurisdictions", "catalogue"])
+    p.add_argument("files", nargs="+")
+    p.add_argument(
+        "--datum",
+        choices=["gcj02", "wgs84"],
+        default="gcj02",
+        help="datum of the boundary files (default gcj02: DataV/AMap exports)",
+    )
+    p.add_argument("--edition", default=None, help="catalogue edition (default: from the file name)")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("seed", help="load demo data")
+    p.add_argument("what", choices=["demo"])
+    p.set_defaults(func=_cmd_seed)
+
+    p = sub.add_parser("bootstrap", help="database + migrations + reference data + demo data")
+    p.add_argument("--no-demo", action="store_true")
+    p.set_defaults(func=_cmd_bootstrap)
+
+    p = sub.add_parser("serve", help="serve the API")
+    p.add_argument("--host", default=os.environ.get("WASTE_TRACKER_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("WASTE_TRACKER_PORT", "8000")))
+    p.add_argument("--workers", type=int, default=int(os.environ.get("WASTE_TRACKER_WORKERS", "1")))
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_cmd_serve)
+
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

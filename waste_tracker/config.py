@@ -1,0 +1,59 @@
+"""Settings from environment variables (prefix ``WASTE_TRACKER_``) or a ``.env`` file.
+
+``DATABASE_URL`` is read without the prefix because that is what every PostgreSQL host sets.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused in production by the validator
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WASTE_TRACKER_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "WASTE_TRACKER_DATABASE_URL")
+    )
+    secret_key: str = DEV_SECRET
+    access_token_minutes: int = 60 * 8
+    # The embedded development cluster (used only when no DATABASE_URL is given).
+    data_dir: Path = PROJECT_ROOT / ".data"
+    local_pg_port: int = 54329
+    local_db_name: str = "waste_tracker"
+    # Scans: how far from the site a scan may be before it is flagged.
+    geofence_radius_m: float = 500.0
+    public_base_url: str = "http://127.0.0.1:8000"
+    max_body_bytes: int = 1_000_000
+    sweep_interval_seconds: int = 300
+    login_max_attempts: int = 10
+    login_window_seconds: int = 300
+
+    @model_validator(mode="after")
+    def _refuse_dev_secret_in_production(self) -> Settings:
+        if self.env == "production":
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                raise ValueError(
+                    "WASTE_TRACKER_SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production (the development default is refused)"
+                )
+            if not self.database_url:
+                raise ValueError("DATABASE_URL must be set in production (no embedded cluster)")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Geometry helpers: datum conversion, boundary loading, distances."""

@@ -1,0 +1,134 @@
+"""The message catalogue for user-facing text: zh-CN first, English available.
+
+Messages are keyed by the stable error/finding code and formatted with the error's details.
+A missing placeholder never raises: the template is returned with the gap left visible.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+DEFAULT_LANG = "zh-CN"
+LANGS = ("zh-CN", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- generic --------------------------------------------------------------------------------
+    "unauthenticated": {
+        "zh-CN": "需要登录：请提供有效的访问令牌或 API 密钥。",
+        "en": "Authentication required: provide a valid bearer token or API key.",
+    },
+    "token_expired": {"zh-CN": "访问令牌已过期，请重新登录。", "en": "The access token has expired; log in again."},
+    "invalid_token": {"zh-CN": "访问令牌无效。", "en": "The access token is invalid."},
+    "invalid_api_key": {"zh-CN": "API 密钥无效或已被吊销。", "en": "The API key is invalid or has been revoked."},
+    "invalid_credentials": {"zh-CN": "用户名或密码错误。", "en": "Wrong username or password."},
+    "account_disabled": {"zh-CN": "该账号已停用。", "en": "This account is disabled."},
+    "demo_account_refused": {"zh-CN": "生产环境禁止使用演示账号。", "en": "Demo accounts are refused in production."},
+    "too_many_requests": {
+        "zh-CN": "尝试次数过多，请在 {retry_after} 秒后重试。",
+        "en": "Too many attempts; retry after {retry_after} seconds.",
+    },
+    "forbidden": {"zh-CN": "您无权执行此操作。", "en": "You are not allowed to do this."},
+    "not_found": {"zh-CN": "未找到{resource}（{id}）。", "en": "{resource} {id} not found."},
+    "validation_error": {
+        "zh-CN": "请求数据不符合要求，请检查标出的字段。",
+        "en": "The request data is invalid; check the fields listed.",
+    },
+    "malformed_json": {"zh-CN": "请求体不是有效的 JSON。", "en": "The request body is not valid JSON."},
+    "unsupported_media_type": {
+        "zh-CN": "不支持的内容类型，请使用 application/json。",
+        "en": "Unsupported content type; use application/json.",
+    },
+    "payload_too_large": {
+        "zh-CN": "请求体过大（上限 {limit} 字节）。",
+        "en": "The request body is too large (limit {limit} bytes).",
+    },
+    "method_not_allowed": {"zh-CN": "不支持该请求方法。", "en": "Method not allowed."},
+    "internal_error": {"zh-CN": "服务器内部错误，已记录。", "en": "Internal server error; it has been logged."},
+    "conflict": {"zh-CN": "与现有数据冲突：{reason}", "en": "Conflicts with existing data: {reason}"},
+    "database_unavailable": {
+        "zh-CN": "数据库暂时不可用，请稍后重试。",
+        "en": "The database is temporarily unavailable; retry shortly.",
+    },
+    # --- registry -------------------------------------------------------------------------------
+    "invalid_uscc": {"zh-CN": "统一社会信用代码无效：{reason}", "en": "Invalid unified social credit code: {reason}"},
+    "duplicate_uscc": {
+        "zh-CN": "统一社会信用代码 {uscc} 已登记。",
+        "en": "Unified social credit code {uscc} is already registered.",
+    },
+    "location_outside_jurisdictions": {
+        "zh-CN": "位置（经度 {lon}，纬度 {lat}）不在任何已登记的县级行政区内。",
+        "en": "The location (lon {lon}, lat {lat}) is outside every registered county.",
+    },
+    "county_mismatch": {
+        "zh-CN": "申报的区县 {declared} 与位置所在区县 {actual} 不一致。",
+        "en": "The declared county {declared} contradicts the location's county {actual}.",
+    },
+    "organisation_role_missing": {
+        "zh-CN": "单位不具备所需角色：{role}。",
+        "en": "The organisation lacks the required role: {role}.",
+    },
+    "unknown_waste_code": {"zh-CN": "废物代码 {code} 不在名录中。", "en": "Waste code {code} is not in the catalogue."},
+    "unknown_method_code": {
+        "zh-CN": "利用/处置方式代码 {code} 无效。",
+        "en": "Unknown utilisation/disposal method code {code}.",
+    },
+    "invalid_validity_window": {
+        "zh-CN": "有效期起始日期须早于截止日期。",
+        "en": "The validity window must start before it ends.",
+    },
+    "duplicate_username": {"zh-CN": "用户名 {username} 已存在。", "en": "Username {username} already exists."},
+    "duplicate_number": {"zh-CN": "编号 {number} 已存在。", "en": "Number {number} already exists."},
+    "duplicate_plate": {"zh-CN": "车牌号 {plate} 已登记。", "en": "Plate number {plate} is already registered."},
+    "invalid_user_binding": {
+        "zh-CN": "用户角色与绑定不符：{reason}",
+        "en": "The user's role does not match its binding: {reason}",
+    },
+    "unknown_jurisdiction": {
+        "zh-CN": "行政区划代码 {adcode} 未登记。",
+        "en": "Administrative code {adcode} is not registered.",
+    },
+}
+
+
+class _Safe(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def pick_lang(accept_language: str | None) -> str:
+    """``en`` when the caller prefers English over Chinese, else zh-CN."""
+    if not accept_language:
+        return DEFAULT_LANG
+    best, best_q = DEFAULT_LANG, -1.0
+    for part in accept_language.split(","):
+        bits = part.strip().split(";")
+        tag = bits[0].strip().lower()
+        q = 1.0
+        for b in bits[1:]:
+            if b.strip().startswith("q="):
+                try:
+                    q = float(b.strip()[2:])
+                except ValueError:
+                    q = 0.0
+        lang = "en" if tag.startswith("en") else "zh-CN" if tag.startswith("zh") else None
+        if lang and q > best_q:
+            best, best_q = lang, q
+    return best
+
+
+def translate(msg_code: str, lang: str = DEFAULT_LANG, details: dict[str, Any] | None = None, /, **kw: Any) -> str:
+    """The message for ``msg_code`` in ``lang``, formatted with ``details`` (and keywords)."""
+    entry = MESSAGES.get(msg_code)
+    if not entry:
+        return msg_code
+    template = entry.get(lang) or entry[DEFAULT_LANG]
+    return string.Formatter().vformat(template, (), _Safe({**(details or {}), **kw}))
+
+
+def register(messages: dict[str, dict[str, str]]) -> None:
+    """Domain packages add their own messages at import time."""
+    for code, texts in messages.items():
+        if code in MESSAGES and MESSAGES[code] != texts:
+            raise ValueError(f"message {code!r} registered twice with different texts")
+        MESSAGES[code] = texts

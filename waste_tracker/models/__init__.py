@@ -1,0 +1,31 @@
+"""All table models, on one metadata, so Alembic sees everything and imports never go in circles."""
+
+from waste_tracker.models.auth import ApiKey, LoginFailure, User
+from waste_tracker.models.base import metadata
+from waste_tracker.models.registry import (
+    CatalogueExemption,
+    Jurisdiction,
+    Licence,
+    MethodCode,
+    Organisation,
+    Site,
+    TransportPermit,
+    Vehicle,
+    WasteCode,
+)
+
+__all__ = [
+    "ApiKey",
+    "CatalogueExemption",
+    "LoginFailure",
+    "Jurisdiction",
+    "Licence",
+    "MethodCode",
+    "Organisation",
+    "Site",
+    "TransportPermit",
+    "User",
+    "Vehicle",
+    "WasteCode",
+    "metadata",
+]

@@ -1,0 +1,1 @@
+"""The registry: jurisdictions, the waste catalogue, organisations, sites, licences, vehicles."""

@@ -1,0 +1,204 @@
+"""Organisations and their sites.
+
+Visibility: receivers and carriers form a public directory (a generator must be able to choose
+them); a pure generator's organisation and sites are private to it, to regulators whose
+jurisdiction holds one of its sites, and to admins.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from geoalchemy2.shape import to_shape
+from sqlalchemy import and_, any_, exists, literal, or_, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from waste_tracker.auth.principal import Principal
+from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound
+from waste_tracker.models import Organisation, Site
+from waste_tracker.registry.jurisdictions import require_county
+from waste_tracker.registry.uscc import normalise_uscc
+
+ORG_ROLES = ("generator", "carrier", "receiver")
+PUBLIC_ROLES = ["carrier", "receiver"]
+
+
+def _visible_orgs_clause(actor: Principal):  # type: ignore[no-untyped-def]
+    if actor.is_admin:
+        return text("true")
+    public = Organisation.roles.overlap(PUBLIC_ROLES)
+    if actor.is_regulator:
+        in_scope = exists().where(
+            and_(Site.organisation_id == Organisation.id, Site.county_adcode.in_(list(actor.county_scope or [])))
+        )
+        return or_(public, in_scope)
+    return or_(public, Organisation.id == actor.organisation_id)
+
+
+async def create_organisation(
+    session: AsyncSession,
+    actor: Principal | None,
+    *,
+    name: str,
+    uscc: str,
+    roles: list[str],
+    industry: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    address: str = "",
+) -> Organisation:
+    if actor is not None:
+        actor.require("admin")
+    code = normalise_uscc(uscc)
+    roles = sorted(set(roles))
+    if not roles or any(r not in ORG_ROLES for r in roles):
+        raise Invalid("validation_error", {"field": "roles", "allowed": list(ORG_ROLES)})
+    if (await session.execute(select(Organisation.id).where(Organisation.uscc == code))).first():
+        raise Conflict("duplicate_uscc", {"uscc": code})
+    org = Organisation(
+        name=name.strip(),
+        uscc=code,
+        roles=roles,
+        industry=industry,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        address=address,
+    )
+    session.add(org)
+    try:
+        await session.flush()
+    except IntegrityError as e:
+        raise Conflict("duplicate_uscc", {"uscc": code}) from e
+    return org
+
+
+async def get_organisation(session: AsyncSession, actor: Principal, org_id: uuid.UUID) -> Organisation:
+    org = (
+        await session.execute(select(Organisation).where(Organisation.id == org_id, _visible_orgs_clause(actor)))
+    ).scalar_one_or_none()
+    if org is None:
+        raise NotFound("organisation", org_id)
+    return org
+
+
+async def list_organisations(
+    session: AsyncSession,
+    actor: Principal,
+    role: str | None = None,
+    q: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Organisation]:
+    stmt = select(Organisation).where(_visible_orgs_clause(actor))
+    if role:
+        stmt = stmt.where(literal(role) == any_(Organisation.roles))
+    if q:
+        like = "%" + q.replace("%", r"\%").replace("_", r"\_") + "%"
+        stmt = stmt.where(or_(Organisation.name.ilike(like), Organisation.uscc.ilike(like)))
+    stmt = stmt.order_by(Organisation.name, Organisation.id).limit(limit).offset(offset)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def update_organisation(
+    session: AsyncSession, actor: Principal, org_id: uuid.UUID, **changes: object
+) -> Organisation:
+    org = await get_organisation(session, actor, org_id)
+    if not (actor.is_admin or (actor.role == "enterprise" and actor.owns(org.id))):
+        raise Forbidden()
+    allowed = {"name", "industry", "contact_name", "contact_phone", "address"}
+    if actor.is_admin:
+        allowed |= {"roles"}
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if key not in allowed:
+            raise Forbidden("forbidden", {"field": key})
+        if key == "roles":
+            roles = sorted(set(value))  # type: ignore[arg-type]
+            if not roles or any(r not in ORG_ROLES for r in roles):
+                raise Invalid("validation_error", {"field": "roles", "allowed": list(ORG_ROLES)})
+            value = roles
+        setattr(org, key, value)
+    await session.flush()
+    return org
+
+
+# --- sites ---------------------------------------------------------------------------------------
+
+
+def _visible_sites_clause(actor: Principal):  # type: ignore[no-untyped-def]
+    if actor.is_admin:
+        return text("true")
+    public_org = exists().where(and_(Organisation.id == Site.organisation_id, Organisation.roles.overlap(PUBLIC_ROLES)))
+    if actor.is_regulator:
+        return or_(public_org, Site.county_adcode.in_(list(actor.county_scope or [])))
+    return or_(public_org, Site.organisation_id == actor.organisation_id)
+
+
+async def create_site(
+    session: AsyncSession,
+    actor: Principal | None,
+    *,
+    organisation_id: uuid.UUID,
+    name: str,
+    lon: float,
+    lat: float,
+    address: str = "",
+    county_adcode: int | None = None,
+) -> Site:
+    """Create a site; its county is derived from the location in PostGIS and must agree with any
+    county the caller declared."""
+    if actor is not None and not (actor.is_admin or (actor.role == "enterprise" and actor.owns(organisation_id))):
+        raise Forbidden()
+    org = await session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound("organisation", organisation_id)
+    hit = await require_county(session, lon, lat)
+    if county_adcode is not None and county_adcode != hit.county_adcode:
+        raise Invalid(
+            "county_mismatch", {"declared": county_adcode, "actual": hit.county_adcode, "actual_name": hit.name}
+        )
+    site = Site(
+        organisation_id=organisation_id,
+        name=name.strip(),
+        address=address,
+        location=f"SRID=4326;POINT({lon!r} {lat!r})",
+        county_adcode=hit.county_adcode,
+        city_adcode=hit.city_adcode,
+    )
+    session.add(site)
+    await session.flush()
+    await session.refresh(site)
+    return site
+
+
+async def get_site(session: AsyncSession, actor: Principal, site_id: uuid.UUID) -> Site:
+    site = (
+        await session.execute(select(Site).where(Site.id == site_id, _visible_sites_clause(actor)))
+    ).scalar_one_or_none()
+    if site is None:
+        raise NotFound("site", site_id)
+    return site
+
+
+async def list_sites(
+    session: AsyncSession,
+    actor: Principal,
+    organisation_id: uuid.UUID | None = None,
+    county: int | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[Site]:
+    stmt = select(Site).where(_visible_sites_clause(actor))
+    if organisation_id:
+        stmt = stmt.where(Site.organisation_id == organisation_id)
+    if county:
+        stmt = stmt.where(Site.county_adcode == county)
+    stmt = stmt.order_by(Site.name, Site.id).limit(limit).offset(offset)
+    return list((await session.execute(stmt)).scalars())
+
+
+def site_lonlat(site: Site) -> tuple[float, float]:
+    p = to_shape(site.location)
+    return p.x, p.y
