@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api import errors
 from api.middleware import BodySizeLimit, SecurityHeaders
-from api.routes import auth, health, registry
+from api.routes import auth, exemptions, health, labels, manifests, registry, scans
 from waste_tracker import __version__
 from waste_tracker.config import Settings, get_settings
 from waste_tracker.db import database_url, make_async_engine, session_factory
@@ -49,6 +51,11 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(registry.router)
+    app.include_router(manifests.router)
+    app.include_router(labels.router)
+    app.include_router(scans.router)
+    app.include_router(exemptions.router)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.is_production)
     return app

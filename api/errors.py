@@ -74,9 +74,7 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     for e in exc.errors():
         if e.get("type") == "json_invalid":
             code = "malformed_json"
-        errors.append(
-            {"loc": [str(x) for x in e.get("loc", ())], "type": e.get("type"), "msg": str(e.get("msg", ""))[:300]}
-        )
+        errors.append({"loc": [str(x) for x in e.get("loc", ())], "type": e.get("type"), "msg": str(e.get("msg", ""))[:300]})
     return error_response(request, 422, code, {"errors": errors})
 
 

@@ -130,9 +130,7 @@ async def committed(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
     """For tests that need real commits seen by other connections; truncates afterwards."""
     yield engine
     async with engine.begin() as conn:
-        tables = (
-            (await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))).scalars().all()
-        )
+        tables = (await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))).scalars().all()
         mine = [t for t in tables if t not in REFERENCE_TABLES]
         if mine:
             await conn.execute(text("SET LOCAL session_replication_role = replica"))

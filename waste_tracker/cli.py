@@ -121,6 +121,73 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _verify(ids: list[str], all_: bool) -> int:
+    import uuid
+
+    from waste_tracker.db import get_async_engine, session_factory
+    from waste_tracker.manifest.verify import verify_all, verify_manifest
+
+    engine = get_async_engine()
+    try:
+        if all_:
+            async with engine.connect() as conn:
+                report = await verify_all(conn)
+            for b in report.breaks:
+                print(f"BROKEN manifest {b.manifest_id} at seq {b.seq}: {b.reason}")
+            print(
+                f"verified {report.manifests} manifests, {report.events} events: "
+                f"{'OK' if report.ok else f'{len(report.breaks)} broken chain(s)'}"
+            )
+            return 0 if report.ok else 1
+        bad = 0
+        async with session_factory(engine)() as session:
+            for raw in ids:
+                n, brk = await verify_manifest(session, uuid.UUID(raw))
+                if brk:
+                    bad += 1
+                    print(f"BROKEN manifest {brk.manifest_id} at seq {brk.seq}: {brk.reason}")
+                else:
+                    print(f"OK manifest {raw}: {n} events")
+        return 1 if bad else 0
+    finally:
+        await engine.dispose()
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    if not args.all and not args.manifest:
+        print("error: give manifest ids or --all", file=sys.stderr)
+        return 2
+    _ensure_db()
+    return asyncio.run(_verify(args.manifest, args.all))
+
+
+def _cmd_user(args: argparse.Namespace) -> int:
+    """Create an account from the command line (the first admin of a production install)."""
+    import getpass
+
+    from waste_tracker.auth.service import create_user
+    from waste_tracker.db import unit_of_work
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
+
+    async def run() -> None:
+        async with unit_of_work() as session:
+            await create_user(
+                session,
+                None,
+                username=args.username,
+                password=password,
+                role=args.role,
+                jurisdiction_adcode=args.jurisdiction,
+                display_name=args.display_name or args.username,
+            )
+
+    _ensure_db()
+    asyncio.run(run())
+    print(f"user {args.username} ({args.role}) created")
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -167,6 +234,20 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("bootstrap", help="database + migrations + reference data + demo data")
     p.add_argument("--no-demo", action="store_true")
     p.set_defaults(func=_cmd_bootstrap)
+
+    p = sub.add_parser("verify", help="recompute manifest hash chains; exit 1 if any is broken")
+    p.add_argument("manifest", nargs="*", help="manifest ids")
+    p.add_argument("--all", action="store_true", help="every manifest")
+    p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("user", help="create a user (e.g. the first admin)")
+    p.add_argument("action", choices=["create"])
+    p.add_argument("--username", required=True)
+    p.add_argument("--role", choices=["admin", "regulator"], default="admin")
+    p.add_argument("--jurisdiction", type=int, default=None, help="adcode, for regulators")
+    p.add_argument("--display-name", default="")
+    p.add_argument("--password-stdin", action="store_true")
+    p.set_defaults(func=_cmd_user)
 
     p = sub.add_parser("serve", help="serve the API")
     p.add_argument("--host", default=os.environ.get("WASTE_TRACKER_HOST", "127.0.0.1"))

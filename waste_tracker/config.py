@@ -20,9 +20,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WASTE_TRACKER_", env_file=".env", extra="ignore")
 
     env: Literal["development", "test", "production"] = "development"
-    database_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("DATABASE_URL", "WASTE_TRACKER_DATABASE_URL")
-    )
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "WASTE_TRACKER_DATABASE_URL"))
     secret_key: str = DEV_SECRET
     access_token_minutes: int = 60 * 8
     # The embedded development cluster (used only when no DATABASE_URL is given).

@@ -52,8 +52,7 @@ class LocalCluster:
 
 def cluster_from_settings(settings: Settings | None = None) -> LocalCluster:
     s = settings or get_settings()
-    return LocalCluster(data_dir=_usable_data_dir(Path(s.data_dir).resolve()), port=s.local_pg_port,
-                        db_name=s.local_db_name)
+    return LocalCluster(data_dir=_usable_data_dir(Path(s.data_dir).resolve()), port=s.local_pg_port, db_name=s.local_db_name)
 
 
 @lru_cache
@@ -64,8 +63,7 @@ def _usable_data_dir(data_dir: Path) -> Path:
     if os.geteuid() != 0:
         return data_dir
     probe = data_dir if data_dir.exists() else data_dir.parent
-    ok = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(probe)],
-                        capture_output=True).returncode == 0
+    ok = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(probe)], capture_output=True).returncode == 0
     if ok:
         return data_dir
     digest = hashlib.sha1(str(data_dir).encode()).hexdigest()[:12]

@@ -74,9 +74,7 @@ async def list_users(principal: PrincipalDep, session: SessionDep) -> list[UserP
     "/api-keys",
     response_model=ApiKeyCreated,
     status_code=201,
-    openapi_extra=permission(
-        "enterprise", "driver", "regulator", "admin", note="for the acting user; not with an API key"
-    ),
+    openapi_extra=permission("enterprise", "driver", "regulator", "admin", note="for the acting user; not with an API key"),
 )
 async def create_api_key(body: ApiKeyCreate, principal: PrincipalDep, session: SessionDep) -> ApiKeyCreated:
     key, full = await service.create_api_key(session, principal, body.name, body.expires_at)

@@ -29,9 +29,7 @@ async def readyz(request: Request) -> JSONResponse:
             async with engine.connect() as conn:
                 current = set((await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars())
     except Exception as e:  # noqa: BLE001 - any failure here means "not ready"
-        return JSONResponse(
-            {"status": "unavailable", "database": "unreachable", "error": type(e).__name__}, status_code=503
-        )
+        return JSONResponse({"status": "unavailable", "database": "unreachable", "error": type(e).__name__}, status_code=503)
     heads = head_revisions()
     if current != heads:
         return JSONResponse(

@@ -117,9 +117,7 @@ async def list_method_codes(principal: PrincipalDep, session: SessionDep) -> lis
     tags=["registry"],
     openapi_extra=permission("admin"),
 )
-async def create_organisation(
-    body: OrganisationCreate, principal: PrincipalDep, session: SessionDep
-) -> OrganisationPublic:
+async def create_organisation(body: OrganisationCreate, principal: PrincipalDep, session: SessionDep) -> OrganisationPublic:
     org = await organisations.create_organisation(session, principal, **body.model_dump())
     return OrganisationPublic.model_validate(org)
 
@@ -210,10 +208,7 @@ async def list_sites(
     limit: int = Query(default=200, ge=1, le=1000),
     offset: int = Query(default=0, ge=0),
 ) -> list[SitePublic]:
-    return [
-        site_public(s)
-        for s in await organisations.list_sites(session, principal, organisation_id, county, limit, offset)
-    ]
+    return [site_public(s) for s in await organisations.list_sites(session, principal, organisation_id, county, limit, offset)]
 
 
 @router.get("/sites/{site_id}", response_model=SitePublic, tags=["registry"], openapi_extra=ANY_USER)

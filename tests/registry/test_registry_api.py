@@ -27,18 +27,14 @@ async def test_create_organisation_and_bad_uscc(client, session: AsyncSession) -
     assert r.json()["uscc"] == good
     bad = good[:17] + ("0" if good[17] != "0" else "1")
     before = (await session.execute(select(func.count()).select_from(Organisation))).scalar()
-    r = await client.post(
-        "/api/v1/organisations", json={"name": "坏代码公司", "uscc": bad, "roles": ["generator"]}, headers=h
-    )
+    r = await client.post("/api/v1/organisations", json={"name": "坏代码公司", "uscc": bad, "roles": ["generator"]}, headers=h)
     assert r.status_code == 422
     body = r.json()
     assert body["code"] == "invalid_uscc"
     assert set(body) == {"code", "message", "details"}
     assert "统一社会信用代码" in body["message"]
     assert (await session.execute(select(func.count()).select_from(Organisation))).scalar() == before
-    r = await client.post(
-        "/api/v1/organisations", json={"name": "重复公司", "uscc": good, "roles": ["carrier"]}, headers=h
-    )
+    r = await client.post("/api/v1/organisations", json={"name": "重复公司", "uscc": good, "roles": ["carrier"]}, headers=h)
     assert r.status_code == 409
     assert r.json()["code"] == "duplicate_uscc"
 
@@ -162,9 +158,7 @@ async def test_licence_api_refuses_bad_input(client, session: AsyncSession) -> N
     assert r.json()["code"] == "unknown_waste_code"
     r = await client.post("/api/v1/licences", json={**base, "method_codes": ["Z9"]}, headers=h)
     assert r.json()["code"] == "unknown_method_code"
-    assert (
-        await session.execute(select(func.count()).select_from(Licence).where(Licence.site_id == s.id))
-    ).scalar() == 0
+    assert (await session.execute(select(func.count()).select_from(Licence).where(Licence.site_id == s.id))).scalar() == 0
     r = await client.post("/api/v1/licences", json=base, headers=h)
     assert r.status_code == 201
     assert Decimal(r.json()["annual_capacity_t"]) == Decimal("5000")

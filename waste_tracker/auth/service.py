@@ -23,14 +23,10 @@ async def check_login_rate(session: AsyncSession, username: str, address: str, s
     since = datetime.now(UTC) - timedelta(seconds=settings.login_window_seconds)
     for column, value in ((LoginFailure.username, username.lower()), (LoginFailure.address, address)):
         count, oldest = (
-            await session.execute(
-                select(func.count(), func.min(LoginFailure.at)).where(column == value, LoginFailure.at > since)
-            )
+            await session.execute(select(func.count(), func.min(LoginFailure.at)).where(column == value, LoginFailure.at > since))
         ).one()
         if count >= settings.login_max_attempts:
-            retry = (
-                int((oldest + timedelta(seconds=settings.login_window_seconds) - datetime.now(UTC)).total_seconds()) + 1
-            )
+            retry = int((oldest + timedelta(seconds=settings.login_window_seconds) - datetime.now(UTC)).total_seconds()) + 1
             raise TooManyRequests(max(retry, 1))
 
 
@@ -41,9 +37,7 @@ async def record_login_failure(session: AsyncSession, username: str, address: st
 
 async def authenticate(session: AsyncSession, username: str, password: str, settings: Settings) -> User:
     """Return the user for valid credentials; failures are counted by the caller's unit of work."""
-    user = (
-        await session.execute(select(User).where(func.lower(User.username) == username.lower()))
-    ).scalar_one_or_none()
+    user = (await session.execute(select(User).where(func.lower(User.username) == username.lower()))).scalar_one_or_none()
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthenticated("invalid_credentials")
     if not user.is_active:
@@ -62,9 +56,7 @@ async def principal_for(
         raise Unauthenticated("demo_account_refused")
     org_roles: frozenset[str] = frozenset()
     if user.organisation_id:
-        roles = (
-            await session.execute(select(Organisation.roles).where(Organisation.id == user.organisation_id))
-        ).scalar()
+        roles = (await session.execute(select(Organisation.roles).where(Organisation.id == user.organisation_id))).scalar()
         org_roles = frozenset(roles or [])
     scope = level = None
     if user.role == "regulator" and user.jurisdiction_adcode:
@@ -188,9 +180,7 @@ async def create_api_key(
 
 async def list_api_keys(session: AsyncSession, actor: Principal) -> list[ApiKey]:
     return list(
-        (
-            await session.execute(select(ApiKey).where(ApiKey.user_id == actor.user_id).order_by(ApiKey.created_at))
-        ).scalars()
+        (await session.execute(select(ApiKey).where(ApiKey.user_id == actor.user_id).order_by(ApiKey.created_at))).scalars()
     )
 
 

@@ -34,9 +34,7 @@ def issue_access_token(
 
 def decode_access_token(token: str, secret: str) -> uuid.UUID:
     try:
-        payload = jwt.decode(
-            token, secret, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub", "iat"]}
-        )
+        payload = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub", "iat"]})
     except jwt.ExpiredSignatureError as e:
         raise Unauthenticated("token_expired") from e
     except jwt.PyJWTError as e:

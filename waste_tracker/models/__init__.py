@@ -2,6 +2,15 @@
 
 from waste_tracker.models.auth import ApiKey, LoginFailure, User
 from waste_tracker.models.base import metadata
+from waste_tracker.models.manifest import (
+    Exemption,
+    Finding,
+    IdempotencyRecord,
+    Manifest,
+    ManifestEvent,
+    ManifestLine,
+    ManifestSerial,
+)
 from waste_tracker.models.registry import (
     CatalogueExemption,
     Jurisdiction,
@@ -17,9 +26,16 @@ from waste_tracker.models.registry import (
 __all__ = [
     "ApiKey",
     "CatalogueExemption",
-    "LoginFailure",
+    "Exemption",
+    "Finding",
+    "IdempotencyRecord",
     "Jurisdiction",
     "Licence",
+    "LoginFailure",
+    "Manifest",
+    "ManifestEvent",
+    "ManifestLine",
+    "ManifestSerial",
     "MethodCode",
     "Organisation",
     "Site",

@@ -35,9 +35,7 @@ class Jurisdiction(SQLModel, table=True):
 
     adcode: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     level: str = Field(sa_column=Column(String(16), nullable=False, index=True))
-    parent_adcode: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("jurisdiction.adcode"), index=True)
-    )
+    parent_adcode: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("jurisdiction.adcode"), index=True))
     name: str = Field(sa_column=Column(Text, nullable=False))
     name_en: str = Field(sa_column=Column(Text, nullable=False))
     geom: Any = Field(sa_column=Column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False))
@@ -146,9 +144,7 @@ class Licence(SQLModel, table=True):
     site_id: uuid.UUID = Field(foreign_key="site.id", index=True)
     number: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     kind: str = Field(sa_column=Column(String(16), nullable=False))
-    waste_codes: list[str] = Field(
-        default_factory=list, sa_column=Column(ARRAY(String(16)), nullable=False, server_default="{}")
-    )
+    waste_codes: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String(16)), nullable=False, server_default="{}"))
     waste_categories: list[str] = Field(
         default_factory=list, sa_column=Column(ARRAY(String(8)), nullable=False, server_default="{}")
     )

@@ -21,10 +21,7 @@ HAZARD_ORDER = ("T", "C", "I", "R", "In")
 
 
 def bundled_catalogue_files() -> list[Path]:
-    return [
-        DATA_DIR / n
-        for n in ("hw_catalogue_2021.csv", "hw_exemptions_2021.csv", "sw_categories.csv", "method_codes.csv")
-    ]
+    return [DATA_DIR / n for n in ("hw_catalogue_2021.csv", "hw_exemptions_2021.csv", "sw_categories.csv", "method_codes.csv")]
 
 
 def _edition_from_name(path: Path, default: str = CURRENT_EDITION) -> str:
@@ -251,17 +248,13 @@ async def resolve_codes(session: AsyncSession, codes: list[str], edition: str = 
 async def known_categories(session: AsyncSession, edition: str = CURRENT_EDITION) -> set[str]:
     return set(
         (
-            await session.execute(
-                text("SELECT DISTINCT category_code FROM waste_code WHERE edition = :e"), {"e": edition}
-            )
+            await session.execute(text("SELECT DISTINCT category_code FROM waste_code WHERE edition = :e"), {"e": edition})
         ).scalars()
     )
 
 
 async def check_method_codes(session: AsyncSession, codes: list[str]) -> None:
-    found = set(
-        (await session.execute(text("SELECT code FROM method_code WHERE code = ANY(:c)"), {"c": list(codes)})).scalars()
-    )
+    found = set((await session.execute(text("SELECT code FROM method_code WHERE code = ANY(:c)"), {"c": list(codes)})).scalars())
     for c in codes:
         if c not in found:
             raise Invalid("unknown_method_code", {"code": c})

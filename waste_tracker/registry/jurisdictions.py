@@ -38,11 +38,7 @@ async def upsert_boundaries(session: AsyncSession, boundaries: list[Boundary], s
     known = set((await session.execute(text("SELECT adcode FROM jurisdiction"))).scalars())
     count = 0
     for b in sorted(boundaries, key=lambda b: order[b.level]):
-        parent = (
-            b.parent_adcode
-            if (b.parent_adcode in known or any(x.adcode == b.parent_adcode for x in boundaries))
-            else None
-        )
+        parent = b.parent_adcode if (b.parent_adcode in known or any(x.adcode == b.parent_adcode for x in boundaries)) else None
         await session.execute(
             stmt,
             {

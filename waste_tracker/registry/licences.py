@@ -205,9 +205,7 @@ async def create_vehicle(
     return v
 
 
-async def list_vehicles(
-    session: AsyncSession, actor: Principal, organisation_id: uuid.UUID | None = None
-) -> list[Vehicle]:
+async def list_vehicles(session: AsyncSession, actor: Principal, organisation_id: uuid.UUID | None = None) -> list[Vehicle]:
     stmt = select(Vehicle)
     if not (actor.is_admin or actor.is_regulator):
         if actor.organisation_id is None:

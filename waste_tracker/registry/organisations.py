@@ -100,9 +100,7 @@ async def list_organisations(
     return list((await session.execute(stmt)).scalars())
 
 
-async def update_organisation(
-    session: AsyncSession, actor: Principal, org_id: uuid.UUID, **changes: object
-) -> Organisation:
+async def update_organisation(session: AsyncSession, actor: Principal, org_id: uuid.UUID, **changes: object) -> Organisation:
     org = await get_organisation(session, actor, org_id)
     if not (actor.is_admin or (actor.role == "enterprise" and actor.owns(org.id))):
         raise Forbidden()
@@ -156,9 +154,7 @@ async def create_site(
         raise NotFound("organisation", organisation_id)
     hit = await require_county(session, lon, lat)
     if county_adcode is not None and county_adcode != hit.county_adcode:
-        raise Invalid(
-            "county_mismatch", {"declared": county_adcode, "actual": hit.county_adcode, "actual_name": hit.name}
-        )
+        raise Invalid("county_mismatch", {"declared": county_adcode, "actual": hit.county_adcode, "actual_name": hit.name})
     site = Site(
         organisation_id=organisation_id,
         name=name.strip(),
@@ -174,9 +170,7 @@ async def create_site(
 
 
 async def get_site(session: AsyncSession, actor: Principal, site_id: uuid.UUID) -> Site:
-    site = (
-        await session.execute(select(Site).where(Site.id == site_id, _visible_sites_clause(actor)))
-    ).scalar_one_or_none()
+    site = (await session.execute(select(Site).where(Site.id == site_id, _visible_sites_clause(actor)))).scalar_one_or_none()
     if site is None:
         raise NotFound("site", site_id)
     return site

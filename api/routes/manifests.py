@@ -1,0 +1,303 @@
+"""Manifest endpoints: draft, submit, cancel, receive, dispose, return, redirect, read, verify."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from api.deps import PrincipalDep, SessionDep, permission
+from api.idempotency import idempotent
+from schemas.common import ERROR_RESPONSES, PointGeoJSON
+from schemas.manifest import (
+    CancelIn,
+    DisposeIn,
+    EventPublic,
+    LinePublic,
+    ManifestCreate,
+    ManifestPublic,
+    ManifestsPublic,
+    ManifestSummary,
+    ManifestUpdate,
+    ReceiveIn,
+    RedirectIn,
+    ReturnIn,
+    VerifyPublic,
+)
+from waste_tracker.auth.principal import Principal
+from waste_tracker.manifest import queries, service
+from waste_tracker.manifest.verify import verify_manifest
+from waste_tracker.models import Manifest, ManifestEvent
+
+router = APIRouter(prefix="/api/v1/manifests", tags=["manifests"], responses=ERROR_RESPONSES)
+
+READERS = permission(
+    "enterprise",
+    "driver",
+    "regulator",
+    "admin",
+    note="parties to the manifest; regulators whose jurisdiction holds its generator or receiver",
+)
+GENERATOR = permission("enterprise", note="the manifest's generator")
+RECEIVER = permission("enterprise", note="the manifest's receiver")
+IDEMPOTENT_NOTE = "Accepts an Idempotency-Key header: a retry returns the first response and writes nothing."
+
+
+def summary(m: Manifest) -> ManifestSummary:
+    return ManifestSummary.model_validate(m, from_attributes=True)
+
+
+async def detail(request: Request, session, m: Manifest) -> ManifestPublic:  # type: ignore[no-untyped-def]
+    data = await queries.describe(session, m)
+    data["lines"] = [LinePublic.model_validate(ln) for ln in data["lines"]]
+    if m.number:
+        data["label_url"] = str(request.url_for("manifest_label_html", manifest_id=m.id))
+    return ManifestPublic.model_validate(data)
+
+
+def event_public(e: ManifestEvent, lon: float | None = None, lat: float | None = None) -> EventPublic:
+    return EventPublic(
+        manifest_id=e.manifest_id,
+        seq=e.seq,
+        type=e.type,
+        actor_user_id=e.actor_user_id,
+        actor_org_id=e.actor_org_id,
+        server_time=e.server_time,
+        device_time=e.device_time,
+        location=PointGeoJSON.of(lon, lat) if lon is not None and lat is not None else None,
+        accuracy_m=e.accuracy_m,
+        vehicle_plate=e.vehicle_plate,
+        payload=e.payload,
+        prev_hash=e.prev_hash,
+        hash=e.hash,
+    )
+
+
+async def _act(request: Request, session, principal: Principal, status_code: int, fn):  # type: ignore[no-untyped-def]
+    async def produce() -> ManifestPublic:
+        m = await fn()
+        return await detail(request, session, m)
+
+    return await idempotent(request, session, principal, status_code, produce)
+
+
+@router.post(
+    "",
+    response_model=ManifestPublic,
+    status_code=201,
+    openapi_extra=GENERATOR,
+    description="Draft a manifest. " + IDEMPOTENT_NOTE,
+)
+async def create_manifest(body: ManifestCreate, request: Request, principal: PrincipalDep, session: SessionDep) -> JSONResponse:
+    return await _act(request, session, principal, 201, lambda: service.create_draft(session, principal, body.model_dump()))
+
+
+@router.get("", response_model=ManifestsPublic, openapi_extra=READERS)
+async def list_manifests(
+    principal: PrincipalDep,
+    session: SessionDep,
+    status: list[str] | None = Query(default=None),
+    kind: Literal["hazardous", "general"] | None = None,
+    created_from: date | None = None,
+    created_to: date | None = None,
+    waste_code: str | None = Query(default=None, max_length=16),
+    category: str | None = Query(default=None, max_length=8),
+    county: int | None = None,
+    generator_org_id: uuid.UUID | None = None,
+    receiver_org_id: uuid.UUID | None = None,
+    carrier_org_id: uuid.UUID | None = None,
+    number: str | None = Query(default=None, max_length=14),
+    cursor: str | None = Query(default=None, max_length=200),
+    limit: int = Query(default=50, ge=1, le=200),
+) -> ManifestsPublic:
+    f = queries.ManifestFilter(
+        status=status,
+        kind=kind,
+        created_from=created_from,
+        created_to=created_to,
+        waste_code=waste_code,
+        category=category,
+        county=county,
+        generator_org_id=generator_org_id,
+        receiver_org_id=receiver_org_id,
+        carrier_org_id=carrier_org_id,
+        number=number,
+    )
+    rows, nxt = await queries.list_manifests(session, principal, f, cursor, limit)
+    return ManifestsPublic(items=[summary(m) for m in rows], next_cursor=nxt)
+
+
+@router.get("/{manifest_id}", response_model=ManifestPublic, openapi_extra=READERS)
+async def get_manifest(manifest_id: uuid.UUID, request: Request, principal: PrincipalDep, session: SessionDep) -> ManifestPublic:
+    return await detail(request, session, await service.get_manifest(session, principal, manifest_id))
+
+
+@router.patch(
+    "/{manifest_id}",
+    response_model=ManifestPublic,
+    openapi_extra=GENERATOR,
+    description="Edit a draft (recorded as a draft_updated event). " + IDEMPOTENT_NOTE,
+)
+async def update_manifest(
+    manifest_id: uuid.UUID, body: ManifestUpdate, request: Request, principal: PrincipalDep, session: SessionDep
+) -> JSONResponse:
+    changes = body.model_dump(exclude_unset=True)
+    return await _act(request, session, principal, 200, lambda: service.update_draft(session, principal, manifest_id, changes))
+
+
+@router.delete(
+    "/{manifest_id}",
+    response_model=ManifestPublic,
+    openapi_extra=GENERATOR,
+    description="Delete a draft (kept, with status deleted). " + IDEMPOTENT_NOTE,
+)
+async def delete_manifest(manifest_id: uuid.UUID, request: Request, principal: PrincipalDep, session: SessionDep) -> JSONResponse:
+    return await _act(request, session, principal, 200, lambda: service.delete_draft(session, principal, manifest_id))
+
+
+@router.post(
+    "/{manifest_id}/submit",
+    response_model=ManifestPublic,
+    openapi_extra=GENERATOR,
+    description="Submit: checks licence, permit and the jurisdiction rule; assigns the number. " + IDEMPOTENT_NOTE,
+)
+async def submit_manifest(manifest_id: uuid.UUID, request: Request, principal: PrincipalDep, session: SessionDep) -> JSONResponse:
+    return await _act(request, session, principal, 200, lambda: service.submit(session, principal, manifest_id))
+
+
+@router.post(
+    "/{manifest_id}/cancel",
+    response_model=ManifestPublic,
+    openapi_extra=GENERATOR,
+    description="Cancel before pickup. " + IDEMPOTENT_NOTE,
+)
+async def cancel_manifest(
+    manifest_id: uuid.UUID, body: CancelIn, request: Request, principal: PrincipalDep, session: SessionDep
+) -> JSONResponse:
+    return await _act(request, session, principal, 200, lambda: service.cancel(session, principal, manifest_id, body.reason))
+
+
+@router.post(
+    "/{manifest_id}/receive",
+    response_model=ManifestPublic,
+    openapi_extra=RECEIVER,
+    description="Weighed quantity per line; accept, partially accept or reject. " + IDEMPOTENT_NOTE,
+)
+async def receive_manifest(
+    manifest_id: uuid.UUID, body: ReceiveIn, request: Request, principal: PrincipalDep, session: SessionDep
+) -> JSONResponse:
+    return await _act(
+        request,
+        session,
+        principal,
+        200,
+        lambda: service.receive(
+            session,
+            principal,
+            manifest_id,
+            decision=body.decision,
+            lines=[x.model_dump() for x in body.lines],
+            reason=body.reason,
+        ),
+    )
+
+
+@router.post(
+    "/{manifest_id}/dispose",
+    response_model=ManifestPublic,
+    openapi_extra=RECEIVER,
+    description="Record utilisation/disposal; completes the manifest. " + IDEMPOTENT_NOTE,
+)
+async def dispose_manifest(
+    manifest_id: uuid.UUID, body: DisposeIn, request: Request, principal: PrincipalDep, session: SessionDep
+) -> JSONResponse:
+    return await _act(
+        request,
+        session,
+        principal,
+        200,
+        lambda: service.dispose(
+            session,
+            principal,
+            manifest_id,
+            method_code=body.method_code,
+            disposed_on=body.disposed_on,
+            quantity=body.quantity,
+            unit=body.unit,
+        ),
+    )
+
+
+@router.post(
+    "/{manifest_id}/return",
+    response_model=ManifestPublic,
+    openapi_extra=GENERATOR,
+    description="After a rejection: bring the waste back to the generator. " + IDEMPOTENT_NOTE,
+)
+async def return_manifest(
+    manifest_id: uuid.UUID, body: ReturnIn, request: Request, principal: PrincipalDep, session: SessionDep
+) -> JSONResponse:
+    return await _act(
+        request, session, principal, 200, lambda: service.request_return(session, principal, manifest_id, body.note)
+    )
+
+
+@router.post(
+    "/{manifest_id}/redirect",
+    response_model=ManifestPublic,
+    status_code=201,
+    openapi_extra=GENERATOR,
+    description="After a rejection: send the waste to another licensed receiver on a new, linked, "
+    "submitted manifest (returned). " + IDEMPOTENT_NOTE,
+)
+async def redirect_manifest(
+    manifest_id: uuid.UUID, body: RedirectIn, request: Request, principal: PrincipalDep, session: SessionDep
+) -> JSONResponse:
+    return await _act(
+        request,
+        session,
+        principal,
+        201,
+        lambda: service.redirect(
+            session,
+            principal,
+            manifest_id,
+            receiver_site_id=body.receiver_site_id,
+            planned_method_code=body.planned_method_code,
+            carrier_org_id=body.carrier_org_id,
+            note=body.note,
+        ),
+    )
+
+
+@router.get("/{manifest_id}/events", response_model=list[EventPublic], openapi_extra=READERS)
+async def manifest_events(manifest_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> list[EventPublic]:
+    """The full timeline, with each event's hash and the hash it links to."""
+    from sqlalchemy import text
+
+    await service.get_manifest(session, principal, manifest_id)
+    events = await service.get_events(session, manifest_id)
+    coords = {
+        r[0]: (r[1], r[2])
+        for r in (
+            await session.execute(
+                text(
+                    "SELECT seq, ST_X(location), ST_Y(location) FROM manifest_event "
+                    "WHERE manifest_id = :m AND location IS NOT NULL"
+                ),
+                {"m": manifest_id},
+            )
+        ).all()
+    }
+    return [event_public(e, *coords.get(e.seq, (None, None))) for e in events]
+
+
+@router.get("/{manifest_id}/verify", response_model=VerifyPublic, openapi_extra=READERS)
+async def verify(manifest_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> VerifyPublic:
+    """Recompute the hash chain and report the first broken link, if any."""
+    await service.get_manifest(session, principal, manifest_id)
+    n, brk = await verify_manifest(session, manifest_id)
+    return VerifyPublic(manifest_id=manifest_id, ok=brk is None, events=n, first_break=brk.as_dict() if brk else None)

@@ -1,0 +1,52 @@
+"""Scans at pickup and drop-off."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from api.deps import PrincipalDep, SessionDep, SettingsDep, permission
+from api.idempotency import idempotent
+from api.routes.manifests import event_public
+from schemas.common import ERROR_RESPONSES
+from schemas.manifest import ScanIn, ScanPublic
+from waste_tracker.scan import service
+
+router = APIRouter(prefix="/api/v1", tags=["scans"], responses=ERROR_RESPONSES)
+
+
+@router.post(
+    "/scans",
+    response_model=ScanPublic,
+    status_code=201,
+    openapi_extra=permission("driver", note="a driver of the manifest's carrier"),
+    description="Scan a manifest label's QR at pickup or drop-off, with the phone's GPS. Accepts an "
+    "Idempotency-Key header: a retry returns the first response and records nothing twice.",
+)
+async def create_scan(
+    body: ScanIn, request: Request, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
+) -> JSONResponse:
+    async def produce() -> ScanPublic:
+        r = await service.scan(
+            session,
+            principal,
+            secret=settings.secret_key,
+            token=body.token,
+            action=body.action,
+            lon=body.lon,
+            lat=body.lat,
+            accuracy_m=body.accuracy_m,
+            device_time=body.device_time,
+            vehicle_plate=body.vehicle_plate,
+            quantity_kg=body.quantity_kg,
+            geofence_m=settings.geofence_radius_m,
+        )
+        return ScanPublic(
+            manifest_id=r.manifest.id,
+            number=r.manifest.number or "",
+            status=r.manifest.status,
+            event=event_public(r.event, body.lon if body.lon is not None else None, body.lat if body.lat is not None else None),
+            findings=r.findings,
+        )
+
+    return await idempotent(request, session, principal, 201, produce)

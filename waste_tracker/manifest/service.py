@@ -1,0 +1,591 @@
+"""Manifest use cases: draft, submit, cancel, receive, dispose, return, redirect, and reading.
+
+Each use case locks the manifest, asks the lifecycle whether the action is allowed now, checks
+the acting party, appends the event and updates the projection. Services flush; the caller's
+unit of work commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from waste_tracker.auth.principal import Principal
+from waste_tracker.errors import Forbidden, Invalid, NotFound
+from waste_tracker.manifest import checks
+from waste_tracker.manifest.chain import GENESIS
+from waste_tracker.manifest.events import append, dec_str, lock_manifest, state_of
+from waste_tracker.manifest.lifecycle import ACTOR, Action, Status, decide
+from waste_tracker.manifest.numbering import SHANGHAI, next_number
+from waste_tracker.models import Exemption, Licence, Manifest, ManifestEvent, ManifestLine, Organisation, Site
+from waste_tracker.registry import catalogue
+
+PHYSICAL_FORMS = ("solid", "semi_solid", "liquid", "gas")
+MAX_LINE_KG = Decimal("1000000")  # 1,000 t on one line is already far beyond any truck
+MAX_LINES = 50
+
+
+def to_kg(quantity: Decimal | int | str, unit: str) -> Decimal:
+    q = Decimal(str(quantity))
+    if unit == "t":
+        q = q * 1000
+    elif unit != "kg":
+        raise Invalid("validation_error", {"field": "unit", "allowed": ["kg", "t"]})
+    if not q.is_finite() or q <= 0:
+        raise Invalid(
+            "quantity_out_of_range",
+            {"quantity": str(quantity), "unit": unit, "min_kg": "0.001", "max_kg": str(MAX_LINE_KG)},
+        )
+    if q > MAX_LINE_KG:
+        raise Invalid(
+            "quantity_out_of_range",
+            {"quantity": str(quantity), "unit": unit, "min_kg": "0.001", "max_kg": str(MAX_LINE_KG)},
+        )
+    return q.quantize(Decimal("0.001"))
+
+
+# --- who may act ---------------------------------------------------------------------------------------
+
+
+def party_of(actor: Principal, m: Manifest) -> set[str]:
+    """Which sides of this manifest the actor is on."""
+    sides: set[str] = set()
+    if actor.organisation_id is None:
+        return sides
+    if actor.role == "enterprise":
+        if actor.organisation_id == m.generator_org_id:
+            sides.add("generator")
+        if actor.organisation_id == m.receiver_org_id:
+            sides.add("receiver")
+        if actor.organisation_id == m.carrier_org_id:
+            sides.add("carrier_office")
+    if actor.role == "driver" and actor.organisation_id == m.carrier_org_id:
+        sides.add("carrier")
+    return sides
+
+
+def can_see(actor: Principal, m: Manifest) -> bool:
+    if actor.is_admin:
+        return True
+    if m.status in (Status.DRAFT, Status.DELETED):
+        return actor.role == "enterprise" and actor.organisation_id == m.generator_org_id
+    if actor.is_regulator:
+        return actor.in_scope(m.generator_county, m.receiver_county)
+    return actor.organisation_id in (m.generator_org_id, m.carrier_org_id, m.receiver_org_id)
+
+
+def require_party(actor: Principal, m: Manifest, action: Action) -> None:
+    side = ACTOR[action]
+    if side not in party_of(actor, m):
+        raise Forbidden("forbidden", {"action": str(action), "required_party": side})
+
+
+async def _locked_for(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID, action: Action) -> tuple[Manifest, str]:
+    m = await lock_manifest(session, manifest_id)
+    if not can_see(actor, m) and not party_of(actor, m):
+        raise NotFound("manifest", manifest_id)
+    require_party(actor, m, action)
+    return m, decide(state_of(m), action)
+
+
+# --- drafts ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    generator_site: Site
+    carrier: Organisation
+    receiver_site: Site
+    lines: list[dict[str, Any]]
+    kind: str
+    declared_kg: Decimal
+
+
+async def _build_draft(session: AsyncSession, actor: Principal, data: dict[str, Any], purpose: str = "transfer") -> Draft:
+    gen_org = actor.require_org_role("generator")
+    gsite = await session.get(Site, data["generator_site_id"])
+    if gsite is None or gsite.organisation_id != gen_org:
+        raise Invalid("invalid_generator_site", {"site_id": str(data["generator_site_id"])})
+    carrier = await session.get(Organisation, data["carrier_org_id"])
+    if carrier is None or "carrier" not in carrier.roles:
+        raise Invalid("invalid_carrier", {"organisation_id": str(data["carrier_org_id"])})
+    rsite = await session.get(Site, data["receiver_site_id"])
+    rorg = await session.get(Organisation, rsite.organisation_id) if rsite else None
+    if (
+        rsite is None
+        or rorg is None
+        or ("receiver" not in rorg.roles and not (purpose == "return" and rsite.organisation_id == gen_org))
+    ):
+        raise Invalid("invalid_receiver", {"site_id": str(data["receiver_site_id"])})
+    raw_lines = data["lines"]
+    if not raw_lines or len(raw_lines) > MAX_LINES:
+        raise Invalid("validation_error", {"field": "lines", "min": 1, "max": MAX_LINES})
+    codes = await catalogue.resolve_codes(session, [ln["waste_code"] for ln in raw_lines])
+    kinds = {codes[ln["waste_code"]]["kind"] for ln in raw_lines}
+    if len(kinds) > 1:
+        raise Invalid("mixed_waste_kinds", {"kinds": sorted(kinds)})
+    await catalogue.check_method_codes(session, [data["planned_method_code"]])
+    lines = []
+    for i, ln in enumerate(raw_lines, start=1):
+        entry = codes[ln["waste_code"]]
+        if ln["physical_form"] not in PHYSICAL_FORMS:
+            raise Invalid("validation_error", {"field": f"lines[{i}].physical_form", "allowed": list(PHYSICAL_FORMS)})
+        lines.append(
+            {
+                "line_no": i,
+                "waste_code": ln["waste_code"],
+                "category_code": entry["category_code"],
+                "kind": entry["kind"],
+                "description": (ln.get("description") or entry["description"])[:500],
+                "physical_form": ln["physical_form"],
+                "hazard_characteristics": list(entry["hazard_characteristics"]),
+                "declared_kg": to_kg(ln["quantity"], ln.get("unit", "kg")),
+                "container_type": ln["container_type"],
+                "container_count": int(ln["container_count"]),
+            }
+        )
+    total = sum((ln["declared_kg"] for ln in lines), Decimal(0))
+    return Draft(gsite, carrier, rsite, lines, kinds.pop(), total)
+
+
+def _draft_payload(data: dict[str, Any], d: Draft) -> dict[str, Any]:
+    return {
+        "generator_site_id": str(d.generator_site.id),
+        "carrier_org_id": str(d.carrier.id),
+        "receiver_site_id": str(d.receiver_site.id),
+        "planned_method_code": data["planned_method_code"],
+        "planned_pickup_date": str(data["planned_pickup_date"]),
+        "emergency_measures": data["emergency_measures"],
+        "emergency_contact": data["emergency_contact"],
+        "emergency_phone": data["emergency_phone"],
+        "notes": data.get("notes") or "",
+        "kind": d.kind,
+        "declared_kg": dec_str(d.declared_kg),
+        "lines": [{**ln, "declared_kg": dec_str(ln["declared_kg"])} for ln in d.lines],
+    }
+
+
+async def _write_lines(session: AsyncSession, m: Manifest, lines: list[dict[str, Any]]) -> None:
+    await session.execute(delete(ManifestLine).where(ManifestLine.manifest_id == m.id))
+    for ln in lines:
+        session.add(ManifestLine(manifest_id=m.id, **ln))
+
+
+async def _apply_draft(session: AsyncSession, m: Manifest, data: dict[str, Any], d: Draft) -> None:
+    m.kind = d.kind
+    m.generator_org_id, m.generator_site_id = d.generator_site.organisation_id, d.generator_site.id
+    m.carrier_org_id = d.carrier.id
+    m.receiver_org_id, m.receiver_site_id = d.receiver_site.organisation_id, d.receiver_site.id
+    if m.purpose == "transfer" and m.parent_manifest_id is None:
+        m.pickup_site_id = d.generator_site.id
+    m.generator_county, m.generator_city = d.generator_site.county_adcode, d.generator_site.city_adcode
+    m.receiver_county, m.receiver_city = d.receiver_site.county_adcode, d.receiver_site.city_adcode
+    m.planned_method_code = data["planned_method_code"]
+    m.planned_pickup_date = data["planned_pickup_date"]
+    m.emergency_measures = data["emergency_measures"]
+    m.emergency_contact = data["emergency_contact"]
+    m.emergency_phone = data["emergency_phone"]
+    m.notes = data.get("notes") or ""
+    m.distance_m = await checks.distance_between_sites(session, d.generator_site, d.receiver_site)
+
+
+async def create_draft(
+    session: AsyncSession,
+    actor: Principal,
+    data: dict[str, Any],
+    *,
+    parent: Manifest | None = None,
+    purpose: str = "transfer",
+    pickup_site_id: uuid.UUID | None = None,
+) -> Manifest:
+    d = await _build_draft(session, actor, data, purpose)
+    m = Manifest(
+        kind=d.kind,
+        purpose=purpose,
+        catalogue_edition=catalogue.CURRENT_EDITION,
+        created_by=actor.user_id,
+        parent_manifest_id=parent.id if parent else None,
+        status=str(Status.DRAFT),
+        version=0,
+        last_hash=GENESIS,
+        generator_org_id=d.generator_site.organisation_id,
+        generator_site_id=d.generator_site.id,
+        carrier_org_id=d.carrier.id,
+        receiver_org_id=d.receiver_site.organisation_id,
+        receiver_site_id=d.receiver_site.id,
+        pickup_site_id=pickup_site_id or d.generator_site.id,
+        generator_county=0,
+        generator_city=0,
+        receiver_county=0,
+        receiver_city=0,
+        planned_method_code=data["planned_method_code"],
+        planned_pickup_date=data["planned_pickup_date"],
+        emergency_measures=data["emergency_measures"],
+        emergency_contact=data["emergency_contact"],
+        emergency_phone=data["emergency_phone"],
+    )
+    await _apply_draft(session, m, data, d)
+    session.add(m)
+    await session.flush()
+    await _write_lines(session, m, d.lines)
+    payload = _draft_payload(data, d) | {
+        "purpose": purpose,
+        "parent_manifest_id": str(parent.id) if parent else None,
+        "pickup_site_id": str(m.pickup_site_id),
+    }
+    await append(session, m, "created", actor, payload)
+    return m
+
+
+async def update_draft(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID, changes: dict[str, Any]) -> Manifest:
+    m, event_type = await _locked_for(session, actor, manifest_id, Action.UPDATE)
+    current = await draft_data(session, m)
+    data = current | {k: v for k, v in changes.items() if v is not None}
+    d = await _build_draft(session, actor, data, m.purpose)
+    await _apply_draft(session, m, data, d)
+    await _write_lines(session, m, d.lines)
+    await append(session, m, event_type, actor, _draft_payload(data, d))
+    return m
+
+
+async def delete_draft(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID) -> Manifest:
+    m, event_type = await _locked_for(session, actor, manifest_id, Action.DELETE)
+    await append(session, m, event_type, actor, {})
+    return m
+
+
+async def draft_data(session: AsyncSession, m: Manifest) -> dict[str, Any]:
+    lines = await get_lines(session, m.id)
+    return {
+        "generator_site_id": m.generator_site_id,
+        "carrier_org_id": m.carrier_org_id,
+        "receiver_site_id": m.receiver_site_id,
+        "planned_method_code": m.planned_method_code,
+        "planned_pickup_date": m.planned_pickup_date,
+        "emergency_measures": m.emergency_measures,
+        "emergency_contact": m.emergency_contact,
+        "emergency_phone": m.emergency_phone,
+        "notes": m.notes,
+        "lines": [
+            {
+                "waste_code": ln.waste_code,
+                "description": ln.description,
+                "physical_form": ln.physical_form,
+                "quantity": ln.declared_kg,
+                "unit": "kg",
+                "container_type": ln.container_type,
+                "container_count": ln.container_count,
+            }
+            for ln in lines
+        ],
+    }
+
+
+async def get_lines(session: AsyncSession, manifest_id: uuid.UUID) -> list[ManifestLine]:
+    return list(
+        (
+            await session.execute(
+                select(ManifestLine).where(ManifestLine.manifest_id == manifest_id).order_by(ManifestLine.line_no)
+            )
+        ).scalars()
+    )
+
+
+# --- submission ---------------------------------------------------------------------------------------------
+
+
+async def _submit_locked(
+    session: AsyncSession, actor: Principal, m: Manifest, event_type: str, now: datetime | None = None
+) -> Manifest:
+    now = now or datetime.now(UTC)
+    today = now.astimezone(SHANGHAI).date()
+    if m.planned_pickup_date < today - timedelta(days=1) or m.planned_pickup_date > today + timedelta(days=366):
+        raise Invalid("invalid_pickup_date", {"planned_pickup_date": str(m.planned_pickup_date), "today": str(today)})
+    lines = await get_lines(session, m.id)
+    gsite = await session.get(Site, m.generator_site_id)
+    rsite = await session.get(Site, m.receiver_site_id)
+    assert gsite is not None and rsite is not None
+    on = m.planned_pickup_date
+    hazardous = m.kind == "hazardous"
+    payload: dict[str, Any] = {}
+    if m.purpose == "return":
+        lic = None
+        outcome = checks.JurisdictionOutcome(None, None, None)
+    else:
+        lic = await checks.receiver_licence(session, m.receiver_site_id, lines, m.planned_method_code, on)
+        outcome = await checks.jurisdiction_rule(
+            session,
+            kind=m.kind,
+            generator_org_id=m.generator_org_id,
+            generator_site=gsite,
+            receiver_site=rsite,
+            codes=[ln.waste_code for ln in lines],
+            quantity_kg=m.declared_kg,
+            on=on,
+        )
+    permit = await checks.carrier_permit(session, m.carrier_org_id, hazardous, on)
+    m.distance_m = await checks.distance_between_sites(session, gsite, rsite)
+    if outcome.exemption is not None:
+        outcome.exemption.used_kg = outcome.exemption.used_kg + m.declared_kg
+        m.exemption_id = outcome.exemption.id
+        payload["exemption"] = {
+            "id": str(outcome.exemption.id),
+            "rule": outcome.rule,
+            "used_kg": dec_str(m.declared_kg),
+            "remaining_kg": dec_str(outcome.remaining_kg),
+        }
+    else:
+        payload["exemption"] = None
+    m.licence_id = lic.id if lic else None
+    m.permit_id = permit.id
+    number = await next_number(session, gsite.city_adcode, now)
+    payload |= {
+        "number": number,
+        "declared_kg": dec_str(m.declared_kg),
+        "distance_m": dec_str(m.distance_m, 1),
+        "licence_id": str(lic.id) if lic else None,
+        "licence_number": lic.number if lic else None,
+        "permit_id": str(permit.id),
+        "permit_number": permit.number,
+        "generator_county": m.generator_county,
+        "receiver_county": m.receiver_county,
+        "generator_city": m.generator_city,
+        "receiver_city": m.receiver_city,
+    }
+    await append(session, m, event_type, actor, payload, now=now)
+    return m
+
+
+async def submit(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID, now: datetime | None = None) -> Manifest:
+    m, event_type = await _locked_for(session, actor, manifest_id, Action.SUBMIT)
+    return await _submit_locked(session, actor, m, event_type, now)
+
+
+async def cancel(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID, reason: str) -> Manifest:
+    m, event_type = await _locked_for(session, actor, manifest_id, Action.CANCEL)
+    payload: dict[str, Any] = {"reason": reason, "exemption_released_kg": None}
+    if m.exemption_id:
+        ex = (await session.execute(select(Exemption).where(Exemption.id == m.exemption_id).with_for_update())).scalar_one()
+        ex.used_kg = max(Decimal(0), ex.used_kg - m.declared_kg)
+        payload["exemption_released_kg"] = dec_str(m.declared_kg)
+    await append(session, m, event_type, actor, payload)
+    return m
+
+
+# --- receipt and disposal -------------------------------------------------------------------------------
+
+
+async def receive(
+    session: AsyncSession,
+    actor: Principal,
+    manifest_id: uuid.UUID,
+    *,
+    decision: str,
+    lines: list[dict[str, Any]],
+    reason: str | None = None,
+) -> Manifest:
+    """Weighed quantity per line; accept, partially accept, or reject (with a reason)."""
+    m, event_type = await _locked_for(session, actor, manifest_id, Action.RECEIVE)
+    if decision not in ("accepted", "partial", "rejected"):
+        raise Invalid("validation_error", {"field": "decision", "allowed": ["accepted", "partial", "rejected"]})
+    if decision != "accepted" and not (reason or "").strip():
+        raise Invalid("reason_required", {"decision": decision})
+    stored = {ln.line_no: ln for ln in await get_lines(session, m.id)}
+    given = {int(x["line_no"]): x for x in lines}
+    if set(given) != set(stored):
+        raise Invalid("lines_mismatch", {"expected": sorted(stored), "given": sorted(given)})
+    out = []
+    total_received = total_accepted = Decimal(0)
+    for no, ln in sorted(stored.items()):
+        g = given[no]
+        received = to_kg(g["quantity"], g.get("unit", "kg"))
+        if decision == "accepted":
+            accepted = received
+        elif decision == "rejected":
+            accepted = Decimal(0)
+        else:
+            if g.get("accepted_quantity") is None:
+                raise Invalid(
+                    "validation_error",
+                    {"field": f"lines[{no}].accepted_quantity", "reason": "required for a partial acceptance"},
+                )
+            accepted = Decimal(str(g["accepted_quantity"])) * (1000 if g.get("unit") == "t" else 1)
+            accepted = accepted.quantize(Decimal("0.001"))
+            if accepted < 0 or accepted > received:
+                raise Invalid("quantity_out_of_range", {"line_no": no, "accepted": str(accepted), "received": str(received)})
+        ln.received_kg, ln.accepted_kg = received, accepted
+        total_received += received
+        total_accepted += accepted
+        out.append({"line_no": no, "received_kg": dec_str(received), "accepted_kg": dec_str(accepted)})
+    if decision == "partial" and total_accepted in (Decimal(0), total_received):
+        raise Invalid(
+            "partial_acceptance_invalid",
+            {"accepted_kg": dec_str(total_accepted), "received_kg": dec_str(total_received)},
+        )
+    payload = {
+        "decision": decision,
+        "reason": (reason or "").strip() or None,
+        "lines": out,
+        "received_kg": dec_str(total_received),
+        "accepted_kg": dec_str(total_accepted),
+    }
+    await append(session, m, event_type, actor, payload)
+    return m
+
+
+async def dispose(
+    session: AsyncSession,
+    actor: Principal,
+    manifest_id: uuid.UUID,
+    *,
+    method_code: str,
+    disposed_on: date,
+    quantity: Decimal,
+    unit: str = "kg",
+) -> Manifest:
+    m, event_type = await _locked_for(session, actor, manifest_id, Action.DISPOSE)
+    await catalogue.check_method_codes(session, [method_code])
+    lic = await session.get(Licence, m.licence_id) if m.licence_id else None
+    if lic is not None and method_code not in lic.method_codes:
+        raise Invalid("method_not_licensed", {"method": method_code, "licence": lic.number, "licensed_methods": lic.method_codes})
+    kg = to_kg(quantity, unit)
+    if m.accepted_kg is not None and kg > m.accepted_kg:
+        raise Invalid("quantity_exceeds_accepted", {"quantity_kg": dec_str(kg), "accepted_kg": dec_str(m.accepted_kg)})
+    today = datetime.now(SHANGHAI).date()
+    received_on = m.received_at.astimezone(SHANGHAI).date() if m.received_at else today
+    if disposed_on > today or disposed_on < received_on:
+        raise Invalid(
+            "invalid_disposal_date",
+            {"disposed_on": str(disposed_on), "received_on": str(received_on), "today": str(today)},
+        )
+    payload = {
+        "method_code": method_code,
+        "disposed_on": str(disposed_on),
+        "quantity_kg": dec_str(kg),
+        "licence_number": lic.number if lic else None,
+    }
+    await append(session, m, event_type, actor, payload)
+    return m
+
+
+# --- after a rejection -----------------------------------------------------------------------------------
+
+
+async def request_return(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID, note: str = "") -> Manifest:
+    """Full rejection: the same truck brings the waste back (scanned like a pickup/drop-off).
+    Partial acceptance: the rejected remainder goes back on a new linked return manifest."""
+    m, event_type = await _locked_for(session, actor, manifest_id, Action.RETURN)
+    if event_type == "return_requested":
+        await append(session, m, event_type, actor, {"note": note})
+        return m
+    child = await _child(
+        session,
+        actor,
+        m,
+        receiver_site_id=m.generator_site_id,
+        method=m.planned_method_code,
+        purpose="return",
+        remainder_only=True,
+    )
+    await append(session, m, event_type, actor, {"child_manifest_id": str(child.id), "note": note})
+    return m
+
+
+async def redirect(
+    session: AsyncSession,
+    actor: Principal,
+    manifest_id: uuid.UUID,
+    *,
+    receiver_site_id: uuid.UUID,
+    planned_method_code: str,
+    carrier_org_id: uuid.UUID | None = None,
+    note: str = "",
+) -> Manifest:
+    """Send rejected waste to another licensed receiver on a new, linked, submitted manifest."""
+    m, event_type = await _locked_for(session, actor, manifest_id, Action.REDIRECT)
+    child = await _child(
+        session,
+        actor,
+        m,
+        receiver_site_id=receiver_site_id,
+        method=planned_method_code,
+        purpose="transfer",
+        remainder_only=event_type == "remainder_redirected",
+        carrier_org_id=carrier_org_id,
+    )
+    await append(session, m, event_type, actor, {"child_manifest_id": str(child.id), "note": note})
+    return child
+
+
+async def _child(
+    session: AsyncSession,
+    actor: Principal,
+    parent: Manifest,
+    *,
+    receiver_site_id: uuid.UUID,
+    method: str,
+    purpose: str,
+    remainder_only: bool,
+    carrier_org_id: uuid.UUID | None = None,
+) -> Manifest:
+    lines = []
+    for ln in await get_lines(session, parent.id):
+        qty = (
+            (ln.received_kg or ln.declared_kg) - (ln.accepted_kg or Decimal(0))
+            if remainder_only
+            else (ln.received_kg or ln.declared_kg)
+        )
+        if qty > 0:
+            lines.append(
+                {
+                    "waste_code": ln.waste_code,
+                    "description": ln.description,
+                    "physical_form": ln.physical_form,
+                    "quantity": qty,
+                    "unit": "kg",
+                    "container_type": ln.container_type,
+                    "container_count": ln.container_count,
+                }
+            )
+    today = datetime.now(SHANGHAI).date()
+    data = {
+        "generator_site_id": parent.generator_site_id,
+        "carrier_org_id": carrier_org_id or parent.carrier_org_id,
+        "receiver_site_id": receiver_site_id,
+        "planned_method_code": method,
+        "planned_pickup_date": today,
+        "emergency_measures": parent.emergency_measures,
+        "emergency_contact": parent.emergency_contact,
+        "emergency_phone": parent.emergency_phone,
+        "notes": f"parent {parent.number}",
+        "lines": lines,
+    }
+    child = await create_draft(session, actor, data, parent=parent, purpose=purpose, pickup_site_id=parent.receiver_site_id)
+    event_type = decide(state_of(child), Action.SUBMIT)
+    return await _submit_locked(session, actor, child, event_type)
+
+
+# --- reading --------------------------------------------------------------------------------------------------
+
+
+async def get_manifest(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID) -> Manifest:
+    m = await session.get(Manifest, manifest_id)
+    if m is None or not can_see(actor, m):
+        raise NotFound("manifest", manifest_id)
+    return m
+
+
+async def get_events(session: AsyncSession, manifest_id: uuid.UUID) -> list[ManifestEvent]:
+    return list(
+        (
+            await session.execute(
+                select(ManifestEvent).where(ManifestEvent.manifest_id == manifest_id).order_by(ManifestEvent.seq)
+            )
+        ).scalars()
+    )

@@ -1,0 +1,1 @@
+"""QR tokens, scans at pickup and drop-off, and the geofence."""

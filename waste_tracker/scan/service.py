@@ -1,0 +1,157 @@
+"""Scans: a driver scans the label's QR at pickup and at drop-off, with the phone's GPS.
+
+The geofence compares the scan's location with the site where the step should happen (PostGIS
+geography distance); a scan outside it, or without a location, is still recorded, with a finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from waste_tracker.auth.principal import Principal
+from waste_tracker.errors import Forbidden, Invalid
+from waste_tracker.manifest.events import append, dec_str, lock_manifest, state_of
+from waste_tracker.manifest.lifecycle import Action, Status, decide
+from waste_tracker.manifest.service import to_kg
+from waste_tracker.models import Finding, Manifest, ManifestEvent, Vehicle
+from waste_tracker.registry.licences import normalise_plate
+from waste_tracker.scan.tokens import check_signature, parse_token
+
+MAX_DEVICE_CLOCK_SKEW = timedelta(minutes=10)
+MAX_DEVICE_AGE = timedelta(days=10)  # a queued offline scan may arrive late, not years late
+
+
+@dataclass
+class ScanResult:
+    manifest: Manifest
+    event: ManifestEvent
+    findings: list[dict[str, Any]]
+
+
+async def _manifest_for_token(session: AsyncSession, secret: str, token: str) -> Manifest:
+    number, signature = parse_token(token)
+    mid = (await session.execute(select(Manifest.id).where(Manifest.number == number))).scalar_one_or_none()
+    if mid is None:
+        raise Invalid("invalid_qr_token", {"reason": "unknown"})
+    check_signature(secret, mid, number, signature)
+    return await lock_manifest(session, mid)
+
+
+async def scan(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    secret: str,
+    token: str,
+    action: str,
+    lon: float | None,
+    lat: float | None,
+    accuracy_m: float | None,
+    device_time: datetime | None,
+    vehicle_plate: str | None,
+    quantity_kg: Decimal | None,
+    geofence_m: float,
+    now: datetime | None = None,
+) -> ScanResult:
+    now = now or datetime.now(UTC)
+    m = await _manifest_for_token(session, secret, token)
+    if m.status == Status.CANCELLED:
+        raise Invalid("manifest_cancelled", {"number": m.number})
+    if m.status in (Status.COMPLETED, Status.RETURNED, Status.REDIRECTED, Status.DELETED):
+        raise Invalid("manifest_closed", {"number": m.number, "status": m.status})
+    if actor.role != "driver" or actor.organisation_id != m.carrier_org_id:
+        raise Forbidden("wrong_carrier", {"number": m.number})
+    act = Action.PICKUP if action == "pickup" else Action.DROPOFF if action == "dropoff" else None
+    if act is None:
+        raise Invalid("validation_error", {"field": "action", "allowed": ["pickup", "dropoff"]})
+    event_type = decide(state_of(m), act)
+    if device_time is not None:
+        if device_time.tzinfo is None:
+            raise Invalid("timestamp_without_zone", {"field": "device_time"})
+        if device_time > now + MAX_DEVICE_CLOCK_SKEW or device_time < now - MAX_DEVICE_AGE:
+            raise Invalid("device_time_out_of_range", {"device_time": device_time.isoformat(), "server_time": now.isoformat()})
+    plate = normalise_plate(vehicle_plate) if vehicle_plate else None
+    if event_type in ("picked_up", "return_picked_up"):
+        if not plate:
+            raise Invalid("vehicle_required", {})
+        owner = (await session.execute(select(Vehicle.organisation_id).where(Vehicle.plate == plate))).scalar()
+        if owner != m.carrier_org_id:
+            raise Invalid("unknown_vehicle", {"plate": plate})
+    elif plate and plate != m.vehicle_plate:
+        # Drop-off by another truck than the one that picked up: record it, flag it.
+        pass
+    # Where this step should happen: pickups at the pickup site (the generator, or the receiver
+    # that rejected the load); drop-offs at the receiver (or back at the generator on a return).
+    if event_type == "picked_up":
+        site_id = m.pickup_site_id
+    elif event_type == "return_picked_up":
+        site_id = m.receiver_site_id
+    elif event_type == "returned" and m.purpose != "return":
+        site_id = m.generator_site_id
+    else:
+        site_id = m.receiver_site_id
+    findings: list[dict[str, Any]] = []
+    if lon is None or lat is None:
+        findings.append({"code": "scan_without_location", "severity": "warning", "site_id": str(site_id)})
+    else:
+        dist = float(
+            (
+                await session.execute(
+                    text(
+                        "SELECT ST_Distance(location::geography, "
+                        "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) "
+                        "FROM site WHERE id = :s"
+                    ),
+                    {"lon": lon, "lat": lat, "s": site_id},
+                )
+            ).scalar_one()
+        )
+        if dist > geofence_m:
+            findings.append(
+                {
+                    "code": "scan_outside_geofence",
+                    "severity": "warning",
+                    "site_id": str(site_id),
+                    "distance_m": f"{dist:.1f}",
+                    "radius_m": f"{geofence_m:.1f}",
+                }
+            )
+    if plate and m.vehicle_plate and plate != m.vehicle_plate and event_type in ("dropped_off", "returned"):
+        findings.append(
+            {"code": "vehicle_changed", "severity": "warning", "picked_up_by": m.vehicle_plate, "dropped_off_by": plate}
+        )
+    payload: dict[str, Any] = {"action": action, "site_id": str(site_id), "findings": findings}
+    if quantity_kg is not None:
+        payload["quantity_kg"] = dec_str(to_kg(quantity_kg, "kg"))
+    ev = await append(
+        session,
+        m,
+        event_type,
+        actor,
+        payload,
+        device_time=device_time,
+        lon=lon,
+        lat=lat,
+        accuracy_m=accuracy_m,
+        vehicle_plate=plate or m.vehicle_plate,
+        now=now,
+    )
+    for f in findings:
+        session.add(
+            Finding(
+                manifest_id=m.id,
+                event_seq=ev.seq,
+                code=f["code"],
+                severity=f["severity"],
+                details={k: v for k, v in f.items() if k not in ("code", "severity")},
+            )
+        )
+    if findings:
+        await session.flush()
+    return ScanResult(manifest=m, event=ev, findings=findings)
