@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api import errors
 from api.middleware import BodySizeLimit, SecurityHeaders
-from api.routes import auth, exemptions, health, labels, manifests, registry, scans
+from api.routes import alerts, auth, exemptions, health, labels, manifests, registry, scans
 from waste_tracker import __version__
 from waste_tracker.config import Settings, get_settings
 from waste_tracker.db import database_url, make_async_engine, session_factory
+
+log = logging.getLogger("waste_tracker.api")
 
 DESCRIPTION = """
 危险废物与一般工业固体废物全过程电子追踪系统 — electronic cradle-to-grave tracking of hazardous
@@ -27,6 +31,23 @@ Authenticate with `POST /api/v1/auth/token` (OAuth2 password flow) and send
 """
 
 
+async def scheduled_sweep(engine: AsyncEngine, interval: float) -> None:
+    """Run the sweep every ``interval`` seconds; with several workers the advisory lock lets one
+    of them do it and the others skip."""
+    from waste_tracker.db import unit_of_work
+    from waste_tracker.rules.sweep import run_sweep
+
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            async with unit_of_work(engine) as session:
+                report = await run_sweep(session)
+            if report.ran:
+                log.info("sweep: %s in %.2f s", report.rules, report.seconds)
+        except Exception:  # noqa: BLE001 - keep the schedule alive through a database outage
+            log.exception("scheduled sweep failed; will retry")
+
+
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
     settings = settings or get_settings()
     own_engine = engine is None
@@ -34,7 +55,12 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if settings.sweep_interval_seconds > 0:
+            task = asyncio.create_task(scheduled_sweep(engine, settings.sweep_interval_seconds))
         yield
+        if task is not None:
+            task.cancel()
         if own_engine:
             await engine.dispose()
 
@@ -55,6 +81,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(labels.router)
     app.include_router(scans.router)
     app.include_router(exemptions.router)
+    app.include_router(alerts.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.is_production)

@@ -103,6 +103,15 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _seed_rules() -> None:
+    from waste_tracker.alerts.settings import seed_rule_settings
+    from waste_tracker.db import unit_of_work
+
+    async with unit_of_work() as session:
+        n = await seed_rule_settings(session)
+    print(f"rule settings: {n} new rule(s) added")
+
+
 def _cmd_bootstrap(args: argparse.Namespace) -> int:
     """Everything ``make run`` needs before serving: database, migrations, reference data, demo."""
     from waste_tracker.geo.boundaries import bundled_files
@@ -116,6 +125,7 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     print(f"{n} jurisdictions loaded")
     for kind, rows in asyncio.run(_import_catalogue(bundled_catalogue_files(), None)):
         print(f"catalogue {kind}: {rows} rows")
+    asyncio.run(_seed_rules())
     if not args.no_demo and not get_settings().is_production:
         return _cmd_seed(args)
     return 0
@@ -141,8 +151,21 @@ async def _verify(ids: list[str], all_: bool) -> int:
             return 0 if report.ok else 1
         bad = 0
         async with session_factory(engine)() as session:
+            from sqlalchemy import text
+
             for raw in ids:
-                n, brk = await verify_manifest(session, uuid.UUID(raw))
+                try:
+                    mid = uuid.UUID(raw)
+                except ValueError:
+                    print(f"error: {raw!r} is not a manifest id (UUID)", file=sys.stderr)
+                    bad += 1
+                    continue
+                exists = (await session.execute(text("SELECT 1 FROM manifest WHERE id = :m"), {"m": mid})).first()
+                if not exists:
+                    print(f"error: manifest {raw} not found", file=sys.stderr)
+                    bad += 1
+                    continue
+                n, brk = await verify_manifest(session, mid)
                 if brk:
                     bad += 1
                     print(f"BROKEN manifest {brk.manifest_id} at seq {brk.seq}: {brk.reason}")
@@ -185,6 +208,63 @@ def _cmd_user(args: argparse.Namespace) -> int:
     _ensure_db()
     asyncio.run(run())
     print(f"user {args.username} ({args.role}) created")
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from waste_tracker.db import unit_of_work
+    from waste_tracker.rules.sweep import run_sweep
+
+    async def run() -> int:
+        async with unit_of_work() as session:
+            report = await run_sweep(session)
+        if not report.ran:
+            print("another sweep is running: skipped")
+            return 0
+        for rule, counts in report.rules.items():
+            print(
+                f"{rule:<26} found {counts['found']:>6}  opened {counts['opened']:>5}  auto-resolved {counts['auto_resolved']:>5}"
+            )
+        print(f"sweep done in {report.seconds:.2f} s")
+        return 0
+
+    _ensure_db()
+    return asyncio.run(run())
+
+
+def _cmd_holidays(args: argparse.Namespace) -> int:
+    """Load holiday-calendar rows (day,name,is_workday) used for working-day deadlines."""
+    import csv
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from waste_tracker.db import unit_of_work
+
+    rows = []
+    with open(args.file, encoding="utf-8-sig", newline="") as fh:
+        for r in csv.DictReader(fh):
+            rows.append(
+                {
+                    "day": date.fromisoformat(r["day"]),
+                    "name": r.get("name", ""),
+                    "w": str(r.get("is_workday", "")).strip().lower() in ("1", "true", "yes", "y"),
+                }
+            )
+
+    async def run() -> None:
+        async with unit_of_work() as session:
+            await session.execute(
+                text(
+                    "INSERT INTO holiday (day, name, is_workday) VALUES (:day, :name, :w) "
+                    "ON CONFLICT (day) DO UPDATE SET name = EXCLUDED.name, is_workday = EXCLUDED.is_workday"
+                ),
+                rows,
+            )
+
+    _ensure_db()
+    asyncio.run(run())
+    print(f"{len(rows)} calendar days loaded")
     return 0
 
 
@@ -248,6 +328,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--display-name", default="")
     p.add_argument("--password-stdin", action="store_true")
     p.set_defaults(func=_cmd_user)
+
+    p = sub.add_parser("sweep", help="run all time-based rules now (also run by serve on a schedule)")
+    p.set_defaults(func=_cmd_sweep)
+
+    p = sub.add_parser("holidays", help="load the holiday calendar (CSV: day,name,is_workday)")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_holidays)
 
     p = sub.add_parser("serve", help="serve the API")
     p.add_argument("--host", default=os.environ.get("WASTE_TRACKER_HOST", "127.0.0.1"))

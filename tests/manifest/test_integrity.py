@@ -128,3 +128,14 @@ async def test_cli_verify_all_names_the_tampered_manifest(live, committed: Async
     assert r.returncode == 1
     assert f"BROKEN manifest {bad['id']} at seq 3: hash_mismatch" in r.stdout
     assert good["id"] not in r.stdout
+
+
+async def test_a_deleted_tail_is_caught_by_the_head_check(session: AsyncSession, flow: Flow) -> None:
+    m = await flow.delivered()
+    await session.execute(text("ALTER TABLE manifest_event DISABLE TRIGGER manifest_event_no_update_delete"))
+    await session.execute(text("DELETE FROM manifest_event WHERE manifest_id = :m AND seq = 4"), {"m": m["id"]})
+    await session.execute(text("ALTER TABLE manifest_event ENABLE TRIGGER manifest_event_no_update_delete"))
+    report = await verify_all(await session.connection())
+    assert [(b.manifest_id, b.reason) for b in report.breaks] == [(m["id"], "head_mismatch")]
+    n, brk = await verify_manifest(session, uuid.UUID(m["id"]))
+    assert brk is not None and brk.reason == "head_mismatch"

@@ -70,8 +70,10 @@ async def append(
     accuracy_m: float | None = None,
     vehicle_plate: str | None = None,
     now: datetime | None = None,
+    evaluate_rules: bool = True,
 ) -> ManifestEvent:
-    """Append one event to ``m`` (already locked) and update its projection."""
+    """Append one event to ``m`` (already locked), update its projection and run the event
+    rules, all in the caller's transaction."""
     now = now or datetime.now(UTC)
     if lon is not None and lat is not None:
         lon, lat = round(lon, 7), round(lat, 7)
@@ -121,4 +123,8 @@ async def append(
     except IntegrityError as e:
         # (manifest_id, seq) is the primary key: a concurrent writer got there first.
         raise Conflict("concurrent_update", {"manifest_id": str(m.id)}) from e
+    if evaluate_rules:
+        from waste_tracker.rules.events import evaluate
+
+        await evaluate(session, m, ev)
     return ev

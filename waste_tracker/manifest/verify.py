@@ -71,7 +71,9 @@ async def _grouped(conn: AsyncConnection) -> AsyncIterator[list[dict[str, Any]]]
 
 
 async def verify_all(conn: AsyncConnection, stop_at_first: bool = False) -> VerifyReport:
-    """Stream every event once, in (manifest, seq) order, checking each chain."""
+    """Stream every event once, in (manifest, seq) order, checking each chain; then check that
+    every manifest's cached head (last hash, version) matches its chain's last event, so a chain
+    whose tail was deleted is caught too."""
     report = VerifyReport()
     async for events in _grouped(conn):
         report.manifests += 1
@@ -80,5 +82,14 @@ async def verify_all(conn: AsyncConnection, stop_at_first: bool = False) -> Veri
         if brk is not None:
             report.breaks.append(brk)
             if stop_at_first:
-                break
+                return report
+    heads = await conn.execute(text(
+        """SELECT m.id, m.version, m.last_hash, e.seq, e.hash FROM manifest m
+           LEFT JOIN LATERAL (SELECT seq, hash FROM manifest_event WHERE manifest_id = m.id
+                              ORDER BY seq DESC LIMIT 1) e ON true
+           WHERE m.version <> COALESCE(e.seq, 0) OR m.last_hash <> COALESCE(e.hash, repeat('0', 64))"""))
+    broken = {b.manifest_id for b in report.breaks}
+    for mid, version, last_hash, seq, h in heads.all():
+        if str(mid) not in broken:
+            report.breaks.append(Break(str(mid), seq or 0, "head_mismatch", f"{version}:{last_hash}", f"{seq}:{h}"))
     return report

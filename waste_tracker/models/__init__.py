@@ -1,5 +1,6 @@
 """All table models, on one metadata, so Alembic sees everything and imports never go in circles."""
 
+from waste_tracker.models.alert import Alert, AlertHistory, Holiday, RuleSetting, RuleSettingChange
 from waste_tracker.models.auth import ApiKey, LoginFailure, User
 from waste_tracker.models.base import metadata
 from waste_tracker.models.manifest import (
@@ -24,6 +25,11 @@ from waste_tracker.models.registry import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertHistory",
+    "Holiday",
+    "RuleSetting",
+    "RuleSettingChange",
     "ApiKey",
     "CatalogueExemption",
     "Exemption",

@@ -47,6 +47,13 @@ class Manifest(SQLModel, table=True):
         Index("ix_manifest_gen_county_created", "generator_county", text("created_at DESC"), "id"),
         Index("ix_manifest_rcv_county_created", "receiver_county", text("created_at DESC"), "id"),
         Index("ix_manifest_status", "status"),
+        # Partial indexes for the sweep: each time rule scans only manifests open in one status.
+        Index("ix_manifest_open_submitted", "submitted_at", postgresql_where=text("status = 'submitted'")),
+        Index("ix_manifest_open_in_transit", "picked_up_at", postgresql_where=text("status = 'in_transit'")),
+        Index("ix_manifest_open_delivered", "delivered_at", postgresql_where=text("status = 'delivered'")),
+        Index("ix_manifest_open_received", "received_at", postgresql_where=text("status = 'received'")),
+        Index("ix_manifest_open_rejected", "rejected_at", postgresql_where=text("status = 'rejected' OR remainder_open")),
+        Index("ix_manifest_licence_received", "licence_id", "received_at", postgresql_where=text("received_at IS NOT NULL")),
     )
 
     id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)

@@ -21,6 +21,7 @@ from waste_tracker.manifest.lifecycle import Action, Status, decide
 from waste_tracker.manifest.service import to_kg
 from waste_tracker.models import Finding, Manifest, ManifestEvent, Vehicle
 from waste_tracker.registry.licences import normalise_plate
+from waste_tracker.rules.events import evaluate
 from waste_tracker.scan.tokens import check_signature, parse_token
 
 MAX_DEVICE_CLOCK_SKEW = timedelta(minutes=10)
@@ -141,6 +142,7 @@ async def scan(
         accuracy_m=accuracy_m,
         vehicle_plate=plate or m.vehicle_plate,
         now=now,
+        evaluate_rules=False,
     )
     for f in findings:
         session.add(
@@ -154,4 +156,6 @@ async def scan(
         )
     if findings:
         await session.flush()
+    # The findings are stored now: run the event rules (geofence alerts read them).
+    await evaluate(session, m, ev, geofence_m)
     return ScanResult(manifest=m, event=ev, findings=findings)

@@ -1,0 +1,173 @@
+"""Reading alerts: the scoped, filtered queue (severity, then age), the summary, CSV export."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from waste_tracker.auth.principal import Principal
+from waste_tracker.errors import Invalid
+from waste_tracker.manifest.numbering import SHANGHAI
+from waste_tracker.models import Alert
+from waste_tracker.rules.registry import RULES
+
+
+@dataclass
+class AlertFilter:
+    rule: list[str] | None = None
+    severity: list[str] | None = None
+    status: list[str] | None = None
+    county: int | None = None
+    organisation_id: uuid.UUID | None = None
+    manifest_id: uuid.UUID | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    assignee_id: uuid.UUID | None = None
+
+
+def scope_clause(actor: Principal) -> Any:
+    if actor.is_admin:
+        return true()
+    if actor.is_regulator:
+        counties = list(actor.county_scope or [])
+        if not counties:
+            return false()
+        return or_(Alert.generator_county.in_(counties), Alert.receiver_county.in_(counties))
+    org = actor.organisation_id
+    if org is None:
+        return false()
+    return or_(Alert.generator_org_id == org, Alert.receiver_org_id == org, Alert.carrier_org_id == org)
+
+
+def _filtered(actor: Principal, f: AlertFilter) -> Any:
+    stmt = select(Alert).where(scope_clause(actor))
+    if f.rule:
+        stmt = stmt.where(Alert.rule_id.in_(f.rule))
+    if f.severity:
+        stmt = stmt.where(Alert.severity.in_(f.severity))
+    if f.status:
+        stmt = stmt.where(Alert.status.in_(f.status))
+    if f.county:
+        stmt = stmt.where(or_(Alert.generator_county == f.county, Alert.receiver_county == f.county))
+    if f.organisation_id:
+        o = f.organisation_id
+        stmt = stmt.where(or_(Alert.generator_org_id == o, Alert.receiver_org_id == o, Alert.carrier_org_id == o))
+    if f.manifest_id:
+        stmt = stmt.where(Alert.manifest_id == f.manifest_id)
+    if f.assignee_id:
+        stmt = stmt.where(Alert.assignee_id == f.assignee_id)
+    if f.date_from:
+        stmt = stmt.where(Alert.first_seen_at >= datetime.combine(f.date_from, time.min, SHANGHAI))
+    if f.date_to:
+        stmt = stmt.where(Alert.first_seen_at < datetime.combine(f.date_to + timedelta(days=1), time.min, SHANGHAI))
+    return stmt
+
+
+def _cursor(a: Alert) -> str:
+    return base64.urlsafe_b64encode(f"{a.severity_rank}|{a.first_seen_at.isoformat()}|{a.id}".encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[int, datetime, int]:
+    try:
+        rank, at, aid = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
+        parsed = datetime.fromisoformat(at)
+        if parsed.tzinfo is None:
+            raise ValueError
+        return int(rank), parsed, int(aid)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise Invalid("invalid_cursor", {}) from e
+
+
+async def list_alerts(
+    session: AsyncSession, actor: Principal, f: AlertFilter, cursor: str | None = None, limit: int = 50
+) -> tuple[list[Alert], str | None]:
+    """Most severe first, then oldest first (the longest-waiting critical alert leads the queue)."""
+    stmt = _filtered(actor, f)
+    if cursor:
+        rank, at, aid = _decode(cursor)
+        stmt = stmt.where(
+            or_(
+                Alert.severity_rank > rank,
+                and_(Alert.severity_rank == rank, Alert.first_seen_at > at),
+                and_(Alert.severity_rank == rank, Alert.first_seen_at == at, Alert.id > aid),
+            )
+        )
+    stmt = stmt.order_by(Alert.severity_rank, Alert.first_seen_at, Alert.id).limit(limit + 1)
+    rows = list((await session.execute(stmt)).scalars())
+    return rows[:limit], (_cursor(rows[limit - 1]) if len(rows) > limit else None)
+
+
+async def summary(session: AsyncSession, actor: Principal, f: AlertFilter) -> dict[str, Any]:
+    base = _filtered(actor, f).subquery()
+    out: dict[str, Any] = {"total": (await session.execute(select(func.count()).select_from(base))).scalar_one()}
+    for key, col in (("by_rule", base.c.rule_id), ("by_severity", base.c.severity), ("by_status", base.c.status)):
+        rows = (await session.execute(select(col, func.count()).group_by(col).order_by(col))).all()
+        out[key] = {str(k): int(v) for k, v in rows}
+    rows = (await session.execute(select(base.c.generator_county, func.count()).group_by(base.c.generator_county))).all()
+    by_county: dict[str, int] = {str(k): int(v) for k, v in rows if k is not None}
+    rows = (
+        await session.execute(
+            select(base.c.receiver_county, func.count())
+            .where(base.c.receiver_county != base.c.generator_county)
+            .group_by(base.c.receiver_county)
+        )
+    ).all()
+    for k, v in rows:
+        if k is not None:
+            by_county[str(k)] = by_county.get(str(k), 0) + int(v)
+    out["by_county"] = dict(sorted(by_county.items()))
+    return out
+
+
+CSV_COLUMNS = [
+    "id",
+    "rule_id",
+    "rule",
+    "severity",
+    "status",
+    "number",
+    "generator_county",
+    "receiver_county",
+    "first_seen_at",
+    "last_seen_at",
+    "occurrences",
+    "evidence",
+]
+
+
+async def export_csv(session: AsyncSession, actor: Principal, f: AlertFilter, lang: str, limit: int = 100_000) -> str:
+    """CSV with a UTF-8 BOM so Excel opens Chinese text correctly; times in Asia/Shanghai."""
+    import json
+
+    stmt = _filtered(actor, f).order_by(Alert.severity_rank, Alert.first_seen_at, Alert.id).limit(limit)
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    w = csv.writer(buf)
+    w.writerow(CSV_COLUMNS)
+    for a in (await session.execute(stmt)).scalars():
+        title = RULES[a.rule_id].title.get(lang, a.rule_id) if a.rule_id in RULES else a.rule_id
+        w.writerow(
+            [
+                a.id,
+                a.rule_id,
+                title,
+                a.severity,
+                a.status,
+                a.evidence.get("number") or "",
+                a.generator_county or "",
+                a.receiver_county or "",
+                a.first_seen_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+                a.last_seen_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+                a.occurrences,
+                json.dumps(a.evidence, ensure_ascii=False, sort_keys=True),
+            ]
+        )
+    return buf.getvalue()

@@ -1,0 +1,2 @@
+"""Anomaly rules: each a small named unit with a stable id, a severity, thresholds and an
+explanation. Event rules run in the event's transaction; time rules run in the sweep."""

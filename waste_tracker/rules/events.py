@@ -1,0 +1,240 @@
+"""Event-triggered rules: evaluated in the same transaction as the event that may break them.
+
+This module gathers the snapshot each rule needs (with PostGIS where geometry is involved) and
+calls the pure checks in ``rules.checks``; findings become alerts through ``alerts.store``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from waste_tracker.alerts.settings import Effective, effective_settings
+from waste_tracker.alerts.store import raise_alert
+from waste_tracker.manifest.numbering import SHANGHAI
+from waste_tracker.models import Exemption, Finding, Licence, Manifest, ManifestEvent, ManifestLine, TransportPermit
+from waste_tracker.rules import checks
+
+SCAN_EVENTS = {"picked_up", "dropped_off", "return_picked_up", "returned"}
+
+
+async def evaluate(session: AsyncSession, m: Manifest, ev: ManifestEvent, geofence_m: float | None = None) -> list[str]:
+    """Run the rules that this event can trigger; returns the ids of the rules that fired."""
+    if geofence_m is None:
+        from waste_tracker.config import get_settings
+
+        geofence_m = get_settings().geofence_radius_m
+    settings = await effective_settings(session)
+    fired: list[str] = []
+
+    async def fire(
+        rule_id: str, evidence: dict[str, Any], signature: dict[str, Any], subject: str | None = None, **kw: Any
+    ) -> None:
+        s: Effective = settings[rule_id]
+        if not s.enabled:
+            return
+        evidence = {"number": m.number, "event_seq": ev.seq, "event_type": ev.type, **evidence}
+        await raise_alert(
+            session,
+            rule_id=rule_id,
+            subject_key=subject or f"manifest:{m.id}",
+            severity=s.severity,
+            rank=s.rank,
+            evidence=evidence,
+            signature=signature,
+            now=ev.server_time,
+            manifest=m,
+            **kw,
+        )
+        fired.append(rule_id)
+
+    t = ev.type
+    on = ev.server_time.astimezone(SHANGHAI).date()
+    if t == "submitted":
+        e = checks.long_distance(m.kind, m.distance_m, settings["long_distance"].thresholds)
+        if e:
+            await fire("long_distance", e, {"distance": e["distance_km"], "threshold": e["threshold_km"]})
+        if settings["nearer_capacity_ignored"].enabled and m.purpose == "transfer":
+            nearest = await _nearest_capable_receiver(session, m)
+            if nearest is not None:
+                e = checks.nearer_capacity_ignored(m.distance_m, nearest[2], settings["nearer_capacity_ignored"].thresholds)
+                if e:
+                    e |= {"nearest_site_id": str(nearest[0]), "nearest_site_name": nearest[1]}
+                    await fire("nearer_capacity_ignored", e, {"nearest": str(nearest[0]), "chosen": str(m.receiver_site_id)})
+    if t in SCAN_EVENTS:
+        for code in ("scan_outside_geofence", "scan_without_location"):
+            rows = (
+                (
+                    await session.execute(
+                        select(Finding).where(Finding.manifest_id == m.id, Finding.code == code).order_by(Finding.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if rows and any(r.event_seq == ev.seq for r in rows):
+                scans = [{"event_seq": r.event_seq, **r.details} for r in rows]
+                await fire(code, {"scans": scans}, {"seqs": [r.event_seq for r in rows]})
+    if t in ("picked_up", "received"):
+        picked = m.picked_up_kg
+        received = m.received_kg if t == "received" else None
+        e = checks.quantity_discrepancy(m.declared_kg, picked, received, settings["quantity_discrepancy"].thresholds)
+        if e:
+            await fire("quantity_discrepancy", e, {k: e[k] for k in ("declared_kg", "picked_up_kg", "received_kg")})
+    if t == "dropped_off":
+        await _dropoff_rules(session, m, ev, settings, fire, geofence_m)
+    if t == "received" and m.licence_id and settings["receiver_over_capacity"].enabled:
+        lic = await session.get(Licence, m.licence_id)
+        if lic is not None:
+            year = on.year
+            total = Decimal(
+                (
+                    await session.execute(
+                        text(
+                            """SELECT COALESCE(sum(received_kg), 0) FROM manifest
+                   WHERE licence_id = :l AND received_at IS NOT NULL
+                     AND extract(year FROM received_at AT TIME ZONE 'Asia/Shanghai') = :y"""
+                        ),
+                        {"l": lic.id, "y": year},
+                    )
+                ).scalar_one()
+            )
+            e = checks.over_capacity(total, lic.annual_capacity_t)
+            if e:
+                await fire(
+                    "receiver_over_capacity",
+                    e | {"licence_number": lic.number, "year": year},
+                    {"licence": str(lic.id), "year": year},
+                    subject=f"licence:{lic.id}:{year}",
+                    licence_id=lic.id,
+                )
+    if t in ("submitted", "picked_up", "dropped_off", "received", "disposed"):
+        await _expired_in_use(session, m, on, fire)
+    return fired
+
+
+async def _expired_in_use(session: AsyncSession, m: Manifest, on: date, fire: Any) -> None:
+    expired: list[dict[str, str]] = []
+    if m.licence_id:
+        lic = await session.get(Licence, m.licence_id)
+        if lic is not None and not (lic.valid_from <= on <= lic.valid_to):
+            expired.append({"kind": "licence", "number": lic.number, "valid_to": str(lic.valid_to)})
+    if m.permit_id:
+        permit = await session.get(TransportPermit, m.permit_id)
+        if permit is not None and not (permit.valid_from <= on <= permit.valid_to):
+            expired.append({"kind": "permit", "number": permit.number, "valid_to": str(permit.valid_to)})
+    if expired:
+        await fire("licence_expired_in_use", {"expired": expired, "on": str(on)}, {"expired": expired})
+
+
+async def _dropoff_rules(
+    session: AsyncSession, m: Manifest, ev: ManifestEvent, settings: dict[str, Effective], fire: Any, geofence_m: float
+) -> None:
+    row = (
+        (
+            await session.execute(
+                text(
+                    """SELECT ST_X(e.location) AS lon, ST_Y(e.location) AS lat,
+                  ST_Distance(e.location::geography, r.location::geography) AS to_receiver
+           FROM manifest_event e, site r WHERE e.manifest_id = :m AND e.seq = :seq AND r.id = :r"""
+                ),
+                {"m": m.id, "seq": ev.seq, "r": m.receiver_site_id},
+            )
+        )
+        .mappings()
+        .one()
+    )
+    if row["lon"] is None:
+        actual_county, actual_city = m.receiver_county, m.receiver_city  # no location: only the plan is known
+    else:
+        hit = (
+            await session.execute(
+                text(
+                    """SELECT adcode, parent_adcode FROM jurisdiction WHERE level = 'county'
+               AND ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) ORDER BY adcode LIMIT 1"""
+                ),
+                {"lon": row["lon"], "lat": row["lat"]},
+            )
+        ).first()
+        actual_county, actual_city = (hit[0], hit[1]) if hit else (None, None)
+        nearest = (
+            await session.execute(
+                text(
+                    """SELECT s.id, s.name,
+                      ST_Distance(s.location::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)
+               FROM site s WHERE s.id <> :r
+               ORDER BY s.location <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) LIMIT 1"""
+                ),
+                {"lon": row["lon"], "lat": row["lat"], "r": m.receiver_site_id},
+            )
+        ).first()
+        other = (str(nearest[0]), nearest[1], float(nearest[2])) if nearest else None
+        e = checks.dropoff_not_at_receiver(
+            float(row["to_receiver"]), other, geofence_m, settings["dropoff_not_at_receiver"].thresholds
+        )
+        if e is not None or actual_county is None:
+            e = e or {"distance_to_receiver_m": f"{float(row['to_receiver']):.1f}", "reason": "outside_known_counties"}
+            e |= {"dropoff": {"type": "Point", "coordinates": [row["lon"], row["lat"]]}}
+            await fire("dropoff_not_at_receiver", e, {"seq": ev.seq, "reason": e["reason"]})
+    scope = None
+    if m.exemption_id:
+        scope = (await session.execute(select(Exemption.scope).where(Exemption.id == m.exemption_id))).scalar()
+    left = checks.left_jurisdiction(
+        kind=m.kind,
+        generator_county=m.generator_county,
+        generator_city=m.generator_city,
+        actual_county=actual_county,
+        actual_city=actual_city,
+        receiver_county=m.receiver_county,
+        receiver_city=m.receiver_city,
+        exemption_scope=scope,
+    )
+    if left is not None:
+        rule_id, e = left
+        if row["lon"] is not None:
+            e |= {"dropoff": {"type": "Point", "coordinates": [row["lon"], row["lat"]]}}
+        await fire(rule_id, e, {"seq": ev.seq, "county": actual_county})
+
+
+async def _nearest_capable_receiver(session: AsyncSession, m: Manifest) -> tuple[Any, str, float] | None:
+    """The nearest other receiver site (PostGIS KNN) holding a licence valid on the planned date for
+    every line's code (or category) and the planned method, with capacity left this year for the load."""
+    lines = (
+        await session.execute(select(ManifestLine.waste_code, ManifestLine.category_code).where(ManifestLine.manifest_id == m.id))
+    ).all()
+    codes = [c for c, _ in lines]
+    cats = [k for _, k in lines]
+    row = (
+        await session.execute(
+            text(
+                """
+        WITH g AS (SELECT location FROM site WHERE id = :gen)
+        SELECT s.id, s.name, ST_Distance(s.location::geography, g.location::geography) AS d
+        FROM g, site s JOIN licence l ON l.site_id = s.id
+        WHERE s.id <> :chosen AND l.valid_from <= :on AND l.valid_to >= :on AND :method = ANY(l.method_codes)
+          AND NOT EXISTS (
+              SELECT 1 FROM unnest(CAST(:codes AS varchar[]), CAST(:cats AS varchar[])) AS x(code, cat)
+              WHERE NOT (x.code = ANY(l.waste_codes) OR x.cat = ANY(l.waste_categories)))
+          AND l.annual_capacity_t * 1000 - COALESCE((
+              SELECT sum(mm.received_kg) FROM manifest mm WHERE mm.licence_id = l.id
+                AND mm.received_at >= date_trunc('year', CAST(:on AS date))), 0) >= :load
+        ORDER BY s.location <-> g.location
+        LIMIT 1
+        """
+            ),
+            {
+                "gen": m.generator_site_id,
+                "chosen": m.receiver_site_id,
+                "on": m.planned_pickup_date,
+                "method": m.planned_method_code,
+                "codes": codes,
+                "cats": cats,
+                "load": m.declared_kg,
+            },
+        )
+    ).first()
+    return (row[0], row[1], float(row[2])) if row else None

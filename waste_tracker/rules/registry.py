@@ -1,0 +1,205 @@
+"""The catalogue of rules: ids, defaults and plain-language explanations (zh-CN and en).
+
+Defaults live here; the live values are rows of ``rule_setting`` (seeded from these, editable by
+a city regulator, every change audited). docs/rules.md explains each default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    trigger: str  # "event" (in the event's transaction) or "sweep" (time-based)
+    severity: str
+    defaults: dict[str, Any] = field(default_factory=dict)
+    title: dict[str, str] = field(default_factory=dict)
+    explanation: dict[str, str] = field(default_factory=dict)
+
+
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in [
+        Rule(
+            "solid_waste_left_county",
+            "event",
+            "critical",
+            {},
+            {"zh-CN": "一般工业固废出县", "en": "General solid waste left its county"},
+            {
+                "zh-CN": "一般工业固体废物实际卸货地点（以扫码定位为准）不在产生单位所在县，且没有覆盖该去向的豁免。",
+                "en": "General industrial solid waste was actually dropped off (by the scan's location) outside the "
+                "generator's county, and no exemption covers that destination.",
+            },
+        ),
+        Rule(
+            "hazardous_left_city",
+            "event",
+            "critical",
+            {},
+            {"zh-CN": "危险废物出市", "en": "Hazardous waste left the city"},
+            {
+                "zh-CN": "危险废物实际卸货地点（以扫码定位为准）不在产生单位所在市，且没有覆盖该去向的豁免。",
+                "en": "Hazardous waste was actually dropped off (by the scan's location) outside the generator's city, "
+                "and no exemption covers that destination.",
+            },
+        ),
+        Rule(
+            "long_distance",
+            "event",
+            "warning",
+            {"hazardous_km": 60, "general_km": 30},
+            {"zh-CN": "长距离转移", "en": "Long-distance transfer"},
+            {
+                "zh-CN": "产生单位到接受单位的直线距离超过阈值（危险废物 {hazardous_km} 公里，一般固废 {general_km} 公里），应严格控制。",
+                "en": "The straight-line distance from generator to receiver exceeds the threshold (hazardous "
+                "{hazardous_km} km, general {general_km} km): long-distance transport is strictly controlled.",
+            },
+        ),
+        Rule(
+            "nearer_capacity_ignored",
+            "event",
+            "warning",
+            {"ratio": 2.0, "extra_km": 20},
+            {"zh-CN": "舍近求远", "en": "Nearer capacity ignored"},
+            {
+                "zh-CN": "有持有同类废物和处置方式许可证、且年度余量充足的接受单位明显更近（所选距离超过最近者的 {ratio} 倍且多出 {extra_km} 公里以上），违反就近原则。",
+                "en": "A licensed receiver for the same wastes and method, with annual capacity left, is much nearer "
+                "(the chosen one is more than {ratio}x as far and over {extra_km} km further): the nearest-first "
+                "principle is not followed.",
+            },
+        ),
+        Rule(
+            "not_picked_up",
+            "sweep",
+            "warning",
+            {"days": 30},
+            {"zh-CN": "提交后长期未起运", "en": "Submitted but not picked up"},
+            {"zh-CN": "联单提交后超过 {days} 天仍未起运。", "en": "Submitted more than {days} days ago and not picked up."},
+        ),
+        Rule(
+            "in_transit_too_long",
+            "sweep",
+            "critical",
+            {"hours": 24},
+            {"zh-CN": "在途时间过长", "en": "In transit too long"},
+            {
+                "zh-CN": "起运后超过 {hours} 小时仍未卸货，可能存在非法转移或倾倒。",
+                "en": "Picked up more than {hours} hours ago and not dropped off: possible illegal transfer or dumping.",
+            },
+        ),
+        Rule(
+            "delivered_not_received",
+            "sweep",
+            "warning",
+            {"working_days": 5},
+            {"zh-CN": "到货未确认接收", "en": "Delivered but not received"},
+            {
+                "zh-CN": "卸货后超过 {working_days} 个工作日接受单位仍未确认接收（《危险废物转移管理办法》第十八条）。",
+                "en": "Dropped off more than {working_days} working days ago and not confirmed by the receiver "
+                "(Transfer Measures Art. 18).",
+            },
+        ),
+        Rule(
+            "received_not_disposed",
+            "sweep",
+            "warning",
+            {"days": 90},
+            {"zh-CN": "接收后未利用处置", "en": "Received but not disposed"},
+            {
+                "zh-CN": "接收后超过 {days} 天未登记利用/处置。",
+                "en": "Received more than {days} days ago with no utilisation/disposal recorded.",
+            },
+        ),
+        Rule(
+            "quantity_discrepancy",
+            "event",
+            "warning",
+            {"percent": 5, "kg": 50},
+            {"zh-CN": "重量差异", "en": "Quantity discrepancy"},
+            {
+                "zh-CN": "申报、起运称重与接收称重之间的差异同时超过 {percent}% 和 {kg} 千克。",
+                "en": "Declared, picked-up and received quantities differ by more than both {percent} % and {kg} kg.",
+            },
+        ),
+        Rule(
+            "scan_outside_geofence",
+            "event",
+            "warning",
+            {},
+            {"zh-CN": "扫码位置不在厂区", "en": "Scan outside the site"},
+            {
+                "zh-CN": "起运或卸货扫码的定位离应在的厂区超过地理围栏半径。",
+                "en": "A pickup or drop-off scan was located beyond the geofence radius of the site where it should happen.",
+            },
+        ),
+        Rule(
+            "scan_without_location",
+            "event",
+            "warning",
+            {},
+            {"zh-CN": "扫码无定位", "en": "Scan without location"},
+            {
+                "zh-CN": "起运或卸货扫码没有定位信息，无法核实交接地点。",
+                "en": "A pickup or drop-off scan carried no location, so where the handover happened cannot be checked.",
+            },
+        ),
+        Rule(
+            "dropoff_not_at_receiver",
+            "event",
+            "critical",
+            {"far_m": 2000},
+            {"zh-CN": "卸货地点不是接受单位", "en": "Drop-off not at the receiver"},
+            {
+                "zh-CN": "卸货扫码离联单上的接受单位超过 {far_m} 米，或离另一家登记单位更近。",
+                "en": "The drop-off scan is more than {far_m} m from the named receiver, or nearer to another registered site.",
+            },
+        ),
+        Rule(
+            "receiver_over_capacity",
+            "event",
+            "critical",
+            {},
+            {"zh-CN": "超许可能力接收", "en": "Receiver over licensed capacity"},
+            {
+                "zh-CN": "许可证本年度累计接收量超过核准的年经营规模。",
+                "en": "A licence's tonnage received this calendar year exceeds its annual capacity.",
+            },
+        ),
+        Rule(
+            "licence_expired_in_use",
+            "event",
+            "critical",
+            {},
+            {"zh-CN": "许可证过期仍在使用", "en": "Expired licence or permit in use"},
+            {
+                "zh-CN": "联单事件发生时，接受单位许可证或承运单位运输许可已过期。",
+                "en": "An event happened while the receiver's licence or the carrier's permit had expired.",
+            },
+        ),
+        Rule(
+            "rejected_not_resolved",
+            "sweep",
+            "critical",
+            {"days": 7},
+            {"zh-CN": "拒收后未处理", "en": "Rejection not resolved"},
+            {
+                "zh-CN": "拒收（或部分拒收）后超过 {days} 天仍未退回或改送。",
+                "en": "Rejected (or partly rejected) more than {days} days ago with no return or redirect.",
+            },
+        ),
+    ]
+}
+
+
+def explain(rule_id: str, lang: str, thresholds: dict[str, Any] | None = None) -> str:
+    from waste_tracker.i18n import _Safe
+
+    rule = RULES[rule_id]
+    text = rule.explanation.get(lang) or rule.explanation["zh-CN"]
+    return text.format_map(_Safe({**rule.defaults, **(thresholds or {})}))
