@@ -17,7 +17,7 @@ help:
 	@echo "make bench  - short benchmark run (prints a table, writes bench/results/)"
 
 system:
-	@scripts/setup-system.sh
+	@scripts/setup-system.sh --web
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'

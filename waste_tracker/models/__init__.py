@@ -1,6 +1,7 @@
 """All table models, on one metadata, so Alembic sees everything and imports never go in circles."""
 
 from waste_tracker.models.alert import Alert, AlertHistory, Holiday, RuleSetting, RuleSettingChange
+from waste_tracker.models.anchor import Anchor
 from waste_tracker.models.auth import ApiKey, LoginFailure, User
 from waste_tracker.models.base import metadata
 from waste_tracker.models.manifest import (
@@ -25,6 +26,7 @@ from waste_tracker.models.registry import (
 )
 
 __all__ = [
+    "Anchor",
     "Alert",
     "AlertHistory",
     "Holiday",
