@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api import errors
 from api.middleware import BodySizeLimit, SecurityHeaders
-from api.routes import alerts, auth, exemptions, health, labels, manifests, registry, scans
+from api.routes import alerts, auth, exemptions, health, labels, manifests, registry, scans, stats
 from waste_tracker import __version__
 from waste_tracker.config import Settings, get_settings
 from waste_tracker.db import database_url, make_async_engine, session_factory
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(scans.router)
     app.include_router(exemptions.router)
     app.include_router(alerts.router)
+    app.include_router(stats.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.is_production)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -14,7 +15,11 @@ from waste_tracker.auth import service as auth_service
 from waste_tracker.auth.principal import Principal
 from waste_tracker.auth.tokens import decode_access_token
 from waste_tracker.config import Settings
-from waste_tracker.errors import Unauthenticated
+from waste_tracker.errors import Forbidden, Unauthenticated
+
+SESSION_COOKIE = "wt_session"
+CSRF_COOKIE = "wt_csrf"
+CSRF_HEADER = "X-CSRF-Token"
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
@@ -48,6 +53,15 @@ async def get_principal(
     api_key: Annotated[str | None, Depends(api_key_header)] = None,
 ) -> Principal:
     lang = lang_of(request)
+    if not token and not api_key and SESSION_COOKIE in request.cookies:
+        # The web app's session: the same JWT in an HttpOnly cookie. State-changing calls made with
+        # it must echo the CSRF cookie in a header (double submit), which other sites cannot read.
+        token = request.cookies[SESSION_COOKIE]
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            sent = request.headers.get(CSRF_HEADER, "")
+            expected = request.cookies.get(CSRF_COOKIE, "")
+            if not expected or not hmac.compare_digest(sent, expected):
+                raise Forbidden("csrf_failed", {})
     if token:
         user_id = decode_access_token(token, settings.secret_key)
         user = await auth_service.user_by_id(session, user_id)

@@ -28,6 +28,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "尝试次数过多，请在 {retry_after} 秒后重试。",
         "en": "Too many attempts; retry after {retry_after} seconds.",
     },
+    "csrf_failed": {"zh-CN": "安全校验失败，请刷新页面后重试。", "en": "Security check failed; reload the page and retry."},
     "forbidden": {"zh-CN": "您无权执行此操作。", "en": "You are not allowed to do this."},
     "not_found": {"zh-CN": "未找到{resource}（{id}）。", "en": "{resource} {id} not found."},
     "validation_error": {

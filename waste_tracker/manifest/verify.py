@@ -83,11 +83,14 @@ async def verify_all(conn: AsyncConnection, stop_at_first: bool = False) -> Veri
             report.breaks.append(brk)
             if stop_at_first:
                 return report
-    heads = await conn.execute(text(
-        """SELECT m.id, m.version, m.last_hash, e.seq, e.hash FROM manifest m
+    heads = await conn.execute(
+        text(
+            """SELECT m.id, m.version, m.last_hash, e.seq, e.hash FROM manifest m
            LEFT JOIN LATERAL (SELECT seq, hash FROM manifest_event WHERE manifest_id = m.id
                               ORDER BY seq DESC LIMIT 1) e ON true
-           WHERE m.version <> COALESCE(e.seq, 0) OR m.last_hash <> COALESCE(e.hash, repeat('0', 64))"""))
+           WHERE m.version <> COALESCE(e.seq, 0) OR m.last_hash <> COALESCE(e.hash, repeat('0', 64))"""
+        )
+    )
     broken = {b.manifest_id for b in report.breaks}
     for mid, version, last_hash, seq, h in heads.all():
         if str(mid) not in broken:

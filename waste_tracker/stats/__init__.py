@@ -1,0 +1,1 @@
+"""Statistics for regulators: county-to-county flows and per-county KPIs."""
