@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from waste_tracker.errors import DomainError, TooManyRequests
@@ -132,6 +132,7 @@ async def _dbapi(request: Request, exc: Exception) -> JSONResponse:
     sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
     if sqlstate.startswith("08") or sqlstate in ("57P01", "57P02", "57P03"):
         return await db_unavailable(request, exc)
-    if sqlstate.startswith("22"):  # data exception (e.g. a value out of a column's range)
-        return error_response(request, 422, "validation_error", {"sqlstate": sqlstate})
+    if sqlstate.startswith("22") or isinstance(exc, DataError):
+        # A data exception: a value out of a column's range, or text PostgreSQL cannot store (NUL).
+        return error_response(request, 422, "validation_error", {"reason": "value not storable", "sqlstate": sqlstate or None})
     return await unexpected(request, exc)

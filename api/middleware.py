@@ -125,3 +125,35 @@ class BodySizeLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+FORM_PATHS = ("/api/v1/auth/token",)
+
+
+class ContentTypeGuard:
+    """API bodies are JSON: a body of another type gets 415 (not a confusing validation error)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        if not path.startswith("/api/") or path in FORM_PATHS:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        has_body = headers.get(b"content-length", b"0") not in (b"0", b"") or b"transfer-encoding" in headers
+        ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if has_body and not (ctype == b"application/json" or (ctype.startswith(b"application/") and ctype.endswith(b"+json"))):
+            lang = pick_lang(headers.get(b"accept-language", b"").decode("latin-1"))
+            body = json.dumps({"code": "unsupported_media_type", "message": translate("unsupported_media_type", lang),
+                               "details": {"content_type": ctype.decode("latin-1")[:100], "expected": "application/json"}},
+                              ensure_ascii=False).encode()
+            await send({"type": "http.response.start", "status": 415,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)

@@ -344,7 +344,17 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_cmd_serve)
 
     args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    from waste_tracker.errors import DomainError
+    from waste_tracker.i18n import translate
+
+    try:
+        return int(args.func(args) or 0)
+    except DomainError as e:
+        print(f"error: {e.message or translate(e.code, 'en', e.details)} ({e.code})", file=sys.stderr)
+        return 2
+    except (OSError, ValueError, KeyError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused in production by the validator
+DEV_SECRET = "dev-insecure-secret-change-me-not-for-production"  # noqa: S105 - refused in production by the validator
 
 
 class Settings(BaseSettings):

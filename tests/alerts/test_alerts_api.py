@@ -139,3 +139,16 @@ async def test_rule_settings_edits_are_audited(client, world: World) -> None:  #
     assert changes[0]["changed_by"] == str(world.city_regulator.id)
     r = await client.get("/api/v1/rules/changes", headers=f.auth(world.gen_user))
     assert r.status_code == 403
+
+
+async def test_the_dumping_county_sees_the_alert(client, session: AsyncSession, world: World, flow: Flow) -> None:  # type: ignore[no-untyped-def]
+    local = await f.organisation(session, roles=["receiver"])
+    local_site = await f.site(session, org=local, county=330402, at=(120.80, 30.73))
+    await f.licence(session, site=local_site, kind="general", categories=["SW07"], methods=["R15"])
+    m = await flow.submitted(world.general_body(local_site))
+    await flow.scan(m, "pickup", f.POINTS[330402])
+    await flow.scan(m, "dropoff", f.POINTS[330421])  # dumped in 嘉善县: neither generator's nor receiver's county
+    jiashan = await f.user(session, role="regulator", jurisdiction=330421)
+    rules = {a["rule_id"] for a in (await client.get("/api/v1/alerts", headers=f.auth(jiashan))).json()["items"]}
+    assert "solid_waste_left_county" in rules
+    assert (await client.get("/api/v1/alerts", headers=f.auth(world.haining_regulator))).json()["items"] == []

@@ -136,12 +136,23 @@ async def test_receiver_over_capacity(session: AsyncSession, client, world: Worl
 
 
 async def test_licence_expired_in_use(session: AsyncSession, client, world: World, flow: Flow) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
     later = await f.organisation(session, roles=["receiver"])
     site = await f.site(session, org=later, county=330411, at=(120.70, 30.80))
-    tomorrow = today() + timedelta(days=1)
-    await f.licence(session, site=site, categories=["HW08"], methods=["D10"], valid_from=tomorrow, valid_to=date(2030, 1, 1))
-    m = await flow.submitted(world.body(receiver_site_id=str(site.id), planned_pickup_date=str(tomorrow)))
+    lic = await f.licence(session, site=site, categories=["HW08"], methods=["D10"])
+    m = await flow.submitted(world.body(receiver_site_id=str(site.id)))
+    assert "licence_expired_in_use" not in await alerts_of(session, m["id"])
+    # The licence lapses (expired yesterday) before the waste moves.
+    await session.execute(text("UPDATE licence SET valid_from = '2020-01-01', valid_to = :d WHERE id = :l"),
+                          {"d": today() - timedelta(days=1), "l": lic.id})
+    await session.refresh(lic)
+    await flow.scan(m, "pickup", f.POINTS[330402])
     a = (await alerts_of(session, m["id"]))["licence_expired_in_use"]
-    assert a.evidence["expired"][0]["kind"] == "licence"
-    m2 = await flow.submitted()
+    assert a.evidence["expired"] == [{"kind": "licence", "number": lic.number, "valid_to": str(today() - timedelta(days=1))}]
+    # A renewed licence of the same site covers later events: no new finding for another manifest.
+    await f.licence(session, site=site, categories=["HW08"], methods=["D10"], valid_from=today(), valid_to=date(2030, 1, 1))
+    m2 = await flow.submitted(world.body(receiver_site_id=str(site.id)))
+    await session.execute(text("UPDATE manifest SET licence_id = :l WHERE id = :m"), {"l": lic.id, "m": m2["id"]})
+    await flow.scan(m2, "pickup", f.POINTS[330402])
     assert "licence_expired_in_use" not in await alerts_of(session, m2["id"])

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import Integer, and_, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from waste_tracker.auth.principal import Principal
@@ -40,7 +40,9 @@ def scope_clause(actor: Principal) -> Any:
         counties = list(actor.county_scope or [])
         if not counties:
             return false()
-        return or_(Alert.generator_county.in_(counties), Alert.receiver_county.in_(counties))
+        # Also where the waste actually went: a dumping county's regulator must see it.
+        dropoff = Alert.evidence["dropoff_county"].astext.cast(Integer)
+        return or_(Alert.generator_county.in_(counties), Alert.receiver_county.in_(counties), dropoff.in_(counties))
     org = actor.organisation_id
     if org is None:
         return false()

@@ -37,7 +37,8 @@ def can_see(actor: Principal, a: Alert) -> bool:
     if actor.is_admin:
         return True
     if actor.is_regulator:
-        return actor.in_scope(a.generator_county, a.receiver_county)
+        dropoff = a.evidence.get("dropoff_county") if isinstance(a.evidence, dict) else None
+        return actor.in_scope(a.generator_county, a.receiver_county, dropoff if isinstance(dropoff, int) else None)
     org = actor.organisation_id
     return org is not None and org in (a.generator_org_id, a.receiver_org_id, a.carrier_org_id)
 
@@ -99,7 +100,7 @@ async def assign(
         if u is None or u.role != "regulator" or not u.is_active or u.jurisdiction_adcode is None:
             raise Invalid("invalid_assignee", {"assignee_id": str(assignee_id)})
         scope = await counties_under(session, u.jurisdiction_adcode)
-        if not ({a.generator_county, a.receiver_county} & scope):
+        if not ({a.generator_county, a.receiver_county, a.evidence.get("dropoff_county")} & scope):
             raise Invalid("invalid_assignee", {"assignee_id": str(assignee_id)})
     now = datetime.now(UTC)
     old_assignee = a.assignee_id

@@ -21,6 +21,19 @@ from waste_tracker.rules.registry import RULES, SEVERITY_RANK
 
 TTL_SECONDS = 10.0
 INTEGER_KEYS = {"days", "hours", "working_days"}
+# Sane upper bounds per threshold key (a typo must not make the sweep generate millions of rows).
+MAX_VALUE = {
+    "days": 3650,
+    "hours": 8760,
+    "working_days": 60,
+    "hazardous_km": 2000,
+    "general_km": 2000,
+    "ratio": 100,
+    "extra_km": 2000,
+    "percent": 100,
+    "kg": 100_000,
+    "far_m": 100_000,
+}
 _cache: tuple[float, dict[str, Effective]] | None = None
 
 
@@ -80,8 +93,8 @@ def _validate(rule_id: str, thresholds: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise Invalid("invalid_thresholds", {"reason": f"unknown keys {sorted(unknown)}", "allowed": sorted(defaults)})
     for k, v in thresholds.items():
-        if isinstance(v, bool) or not isinstance(v, int | float) or not (0 < v < 1_000_000):
-            raise Invalid("invalid_thresholds", {"reason": f"{k} must be a positive number", "key": k})
+        if isinstance(v, bool) or not isinstance(v, int | float) or not (0 < v <= MAX_VALUE.get(k, 1_000_000)):
+            raise Invalid("invalid_thresholds", {"reason": f"{k} must be a positive number up to {MAX_VALUE.get(k)}", "key": k})
         if k in INTEGER_KEYS and not (isinstance(v, int) or float(v).is_integer()):
             raise Invalid("invalid_thresholds", {"reason": f"{k} must be a whole number", "key": k})
         if k in INTEGER_KEYS:

@@ -39,7 +39,13 @@ ON CONFLICT (rule_id, subject_key) DO UPDATE SET
     severity_rank = EXCLUDED.severity_rank,
     status = CASE WHEN {_REOPEN} THEN 'open' ELSE alert.status END,
     closed_at = CASE WHEN {_REOPEN} THEN NULL ELSE alert.closed_at END,
-    signature = EXCLUDED.signature
+    signature = EXCLUDED.signature,
+    manifest_id = COALESCE(EXCLUDED.manifest_id, alert.manifest_id),
+    generator_county = EXCLUDED.generator_county,
+    receiver_county = EXCLUDED.receiver_county,
+    generator_org_id = EXCLUDED.generator_org_id,
+    receiver_org_id = EXCLUDED.receiver_org_id,
+    carrier_org_id = EXCLUDED.carrier_org_id
 RETURNING id, status
 """
 

@@ -6,7 +6,7 @@ calls the pure checks in ``rules.checks``; findings become alerts through ``aler
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -118,15 +118,33 @@ async def evaluate(session: AsyncSession, m: Manifest, ev: ManifestEvent, geofen
 
 
 async def _expired_in_use(session: AsyncSession, m: Manifest, on: date, fire: Any) -> None:
+    """An event after the licence or permit used at submission expired, unless a renewed one (of
+    the same receiver site / carrier) is valid that day."""
     expired: list[dict[str, str]] = []
     if m.licence_id:
         lic = await session.get(Licence, m.licence_id)
-        if lic is not None and not (lic.valid_from <= on <= lic.valid_to):
-            expired.append({"kind": "licence", "number": lic.number, "valid_to": str(lic.valid_to)})
+        if lic is not None and on > lic.valid_to:
+            renewed = (
+                await session.execute(
+                    select(Licence.id).where(Licence.site_id == lic.site_id, Licence.valid_from <= on, Licence.valid_to >= on)
+                )
+            ).first()
+            if renewed is None:
+                expired.append({"kind": "licence", "number": lic.number, "valid_to": str(lic.valid_to)})
     if m.permit_id:
         permit = await session.get(TransportPermit, m.permit_id)
-        if permit is not None and not (permit.valid_from <= on <= permit.valid_to):
-            expired.append({"kind": "permit", "number": permit.number, "valid_to": str(permit.valid_to)})
+        if permit is not None and on > permit.valid_to:
+            renewed = (
+                await session.execute(
+                    select(TransportPermit.id).where(
+                        TransportPermit.organisation_id == permit.organisation_id,
+                        TransportPermit.valid_from <= on,
+                        TransportPermit.valid_to >= on,
+                    )
+                )
+            ).first()
+            if renewed is None:
+                expired.append({"kind": "permit", "number": permit.number, "valid_to": str(permit.valid_to)})
     if expired:
         await fire("licence_expired_in_use", {"expired": expired, "on": str(on)}, {"expired": expired})
 
@@ -198,6 +216,11 @@ async def _dropoff_rules(
         if row["lon"] is not None:
             e |= {"dropoff": {"type": "Point", "coordinates": [row["lon"], row["lat"]]}}
         await fire(rule_id, e, {"seq": ev.seq, "county": actual_county})
+
+
+def _year_window(year: int) -> dict[str, datetime]:
+    """The calendar year in Asia/Shanghai, as UTC-aware bounds."""
+    return {"start": datetime(year, 1, 1, tzinfo=SHANGHAI), "end": datetime(year + 1, 1, 1, tzinfo=SHANGHAI)}
 
 
 async def _nearest_capable_receiver(session: AsyncSession, m: Manifest) -> tuple[Any, str, float] | None:

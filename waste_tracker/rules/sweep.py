@@ -31,15 +31,19 @@ SWEEP_SQL: dict[str, str] = {
                    AS evidence,
                md5(m.id::text || '|' || m.submitted_at::text) AS signature, {_PARTIES}
         FROM manifest m
-        WHERE m.status = 'submitted' AND m.submitted_at < :now - make_interval(days => :days)""",
+        WHERE m.status = 'submitted' AND m.submitted_at < :now - make_interval(days => :days)
+          -- a pickup planned further ahead counts from the planned day, not from submission
+          AND (m.planned_pickup_date::timestamp AT TIME ZONE 'Asia/Shanghai') < :now - make_interval(days => :days)""",
     "in_transit_too_long": f"""
         SELECT 'manifest:' || m.id, m.id, NULL::uuid,
-               jsonb_build_object('number', m.number, 'picked_up_at', m.picked_up_at, 'vehicle_plate', m.vehicle_plate,
-                                  'threshold_hours', :hours,
-                                  'hours_in_transit', floor(extract(epoch FROM (:now - m.picked_up_at)) / 3600)::int),
-               md5(m.id::text || '|' || m.picked_up_at::text), {_PARTIES}
+               jsonb_build_object('number', m.number, 'status', m.status, 'since', t.since,
+                                  'vehicle_plate', m.vehicle_plate, 'threshold_hours', :hours,
+                                  'hours_in_transit', floor(extract(epoch FROM (:now - t.since)) / 3600)::int),
+               md5(m.id::text || '|' || m.status || '|' || t.since::text), {_PARTIES}
         FROM manifest m
-        WHERE m.status = 'in_transit' AND m.picked_up_at < :now - make_interval(hours => :hours)""",
+        -- a return trip (status returning) is a transport leg too; its start is its last event
+        CROSS JOIN LATERAL (SELECT CASE WHEN m.status = 'in_transit' THEN m.picked_up_at ELSE m.updated_at END AS since) t
+        WHERE m.status IN ('in_transit', 'returning') AND t.since < :now - make_interval(hours => :hours)""",
     "delivered_not_received": f"""
         WITH due AS (
             SELECT d.day, add_working_days(d.day, :working_days) AS deadline

@@ -69,11 +69,14 @@ async def flows(
 async def kpis(
     session: AsyncSession, actor: Principal, date_from: date, date_to: date, county: int | None = None
 ) -> list[dict[str, Any]]:
-    """Per generator county: manifests, tonnage, share closed on time (receipt confirmed within
-    5 working days of drop-off), share completed (无害化: disposed / received tonnage), open alerts
+    """Per generator county: manifests, tonnage, share closed on time (receipt confirmed within the
+    ``delivered_not_received`` rule's working days of drop-off), share completed (无害化: disposed / received tonnage), open alerts
     by rule."""
+    from waste_tracker.alerts.settings import effective_settings
+
     start, end = _window(date_from, date_to)
     scope = _scope(actor)
+    wd = int((await effective_settings(session))["delivered_not_received"].thresholds["working_days"])
     if county is not None and scope is not None and county not in scope:
         raise Forbidden("outside_jurisdiction", {"county": county})
     rows = (
@@ -86,7 +89,7 @@ async def kpis(
                count(*) FILTER (WHERE m.delivered_at IS NOT NULL) AS delivered,
                count(*) FILTER (WHERE m.received_at IS NOT NULL AND m.delivered_at IS NOT NULL
                    AND (m.received_at AT TIME ZONE 'Asia/Shanghai')::date
-                       <= add_working_days((m.delivered_at AT TIME ZONE 'Asia/Shanghai')::date, 5)) AS on_time,
+                       <= add_working_days((m.delivered_at AT TIME ZONE 'Asia/Shanghai')::date, :wd)) AS on_time,
                count(*) FILTER (WHERE m.status = 'completed') AS completed,
                COALESCE(sum(m.received_kg), 0) / 1000.0 AS received_t,
                COALESCE(sum(m.disposed_kg), 0) / 1000.0 AS disposed_t
@@ -95,7 +98,7 @@ async def kpis(
           AND (CAST(:scope AS int[]) IS NULL OR m.generator_county = ANY(:scope))
           AND (CAST(:county AS int) IS NULL OR m.generator_county = :county)
         GROUP BY 1, 2, 3 ORDER BY 1"""),
-                {"start": start, "end": end, "scope": scope, "county": county},
+                {"start": start, "end": end, "scope": scope, "county": county, "wd": wd},
             )
         )
         .mappings()
