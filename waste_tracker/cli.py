@@ -140,15 +140,20 @@ async def _verify(ids: list[str], all_: bool) -> int:
     engine = get_async_engine()
     try:
         if all_:
+            from waste_tracker.manifest.anchors import verify_anchors
+
             async with engine.connect() as conn:
                 report = await verify_all(conn)
+                anchors, anchor_breaks = await verify_anchors(conn)
             for b in report.breaks:
                 print(f"BROKEN manifest {b.manifest_id} at seq {b.seq}: {b.reason}")
-            print(
-                f"verified {report.manifests} manifests, {report.events} events: "
-                f"{'OK' if report.ok else f'{len(report.breaks)} broken chain(s)'}"
-            )
-            return 0 if report.ok else 1
+            for a in anchor_breaks:
+                print(f"BROKEN anchor {a.day}: root {a.found_root} ({a.found_count} events) "
+                      f"differs from the anchored {a.expected_root} ({a.expected_count} events)")
+            chains = "OK" if report.ok else f"{len(report.breaks)} broken chain(s)"
+            anchored = "OK" if not anchor_breaks else f"{len(anchor_breaks)} broken"
+            print(f"verified {report.manifests} manifests, {report.events} events: {chains}; {anchors} anchors: {anchored}")
+            return 0 if report.ok and not anchor_breaks else 1
         bad = 0
         async with session_factory(engine)() as session:
             from sqlalchemy import text
@@ -268,6 +273,46 @@ def _cmd_holidays(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_anchor(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from waste_tracker.db import unit_of_work
+    from waste_tracker.manifest.anchors import anchor_day, unanchored_days
+
+    async def run() -> int:
+        async with unit_of_work() as session:
+            days = [date.fromisoformat(args.day)] if args.day else await unanchored_days(session)
+            for d in days:
+                a = await anchor_day(session, d, note=args.note)
+                print(f"anchored {a['day']}: {a['merkle_root']} ({a['event_count']} events)")
+        if not days:
+            print("nothing to anchor")
+        return 0
+
+    _ensure_db()
+    return asyncio.run(run())
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from waste_tracker.backup import backup
+    from waste_tracker.db import database_url
+
+    _ensure_db()
+    path = backup(database_url(), Path(args.file))
+    print(f"backup written to {path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from waste_tracker.backup import restore
+    from waste_tracker.db import database_url
+
+    _ensure_db()
+    restore(database_url(), Path(args.file))
+    print(f"restored {args.file}; run `waste-tracker verify --all` to check every chain and anchor")
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -336,6 +381,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file")
     p.set_defaults(func=_cmd_holidays)
 
+    p = sub.add_parser("anchor", help="record the Merkle root of finished days' event hashes")
+    p.add_argument("--day", help="YYYY-MM-DD (Asia/Shanghai); default: every finished day not yet anchored")
+    p.add_argument("--note", default="")
+    p.set_defaults(func=_cmd_anchor)
+
+    p = sub.add_parser("backup", help="pg_dump the database to FILE (custom format)")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_backup)
+
+    p = sub.add_parser("restore", help="restore FILE (from backup) into the configured database, replacing it")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_restore)
+
     p = sub.add_parser("serve", help="serve the API")
     p.add_argument("--host", default=os.environ.get("WASTE_TRACKER_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("WASTE_TRACKER_PORT", "8000")))
@@ -352,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     except DomainError as e:
         print(f"error: {e.message or translate(e.code, 'en', e.details)} ({e.code})", file=sys.stderr)
         return 2
-    except (OSError, ValueError, KeyError) as e:
+    except (OSError, ValueError, KeyError, RuntimeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 

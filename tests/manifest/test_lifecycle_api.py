@@ -164,7 +164,7 @@ async def test_cancel_and_delete(client, world: World, flow: Flow) -> None:  # t
     r = await client.post(f"/api/v1/manifests/{m['id']}/cancel", headers=h, json={"reason": "计划变更"})
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
     r = await flow.scan(m, "pickup", f.POINTS[330402])
-    assert r.status_code == 422 and r.json()["code"] == "manifest_cancelled"
+    assert r.status_code == 409 and r.json()["code"] == "manifest_cancelled"
 
 
 async def test_partial_acceptance_and_remainder_redirect(client, session: AsyncSession, world: World, flow: Flow) -> None:  # type: ignore[no-untyped-def]
@@ -216,7 +216,7 @@ async def test_rejection_then_return_trip(client, world: World, flow: Flow) -> N
     r = await flow.scan(m, "dropoff", f.POINTS[330402])
     assert r.status_code == 201 and r.json()["status"] == "returned" and r.json()["findings"] == []
     r = await flow.scan(m, "dropoff", f.POINTS[330402])
-    assert r.status_code == 422 and r.json()["code"] == "manifest_closed"
+    assert r.status_code == 409 and r.json()["code"] == "manifest_closed"
 
 
 async def test_rejection_then_redirect(client, session: AsyncSession, world: World, flow: Flow) -> None:  # type: ignore[no-untyped-def]

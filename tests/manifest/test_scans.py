@@ -41,7 +41,7 @@ async def test_token_stops_working_when_closed(client, world: World, flow: Flow)
         json={"method_code": "D10", "disposed_on": str(datetime.now(UTC).date()), "quantity": "1500"},
     )
     r = await flow.scan(m, "dropoff", f.POINTS[330411])
-    assert r.status_code == 422 and r.json()["code"] == "manifest_closed"
+    assert r.status_code == 409 and r.json()["code"] == "manifest_closed"
 
 
 async def test_geofence_and_missing_location(client, session: AsyncSession, world: World, flow: Flow) -> None:  # type: ignore[no-untyped-def]

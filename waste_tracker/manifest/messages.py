@@ -111,6 +111,8 @@ register(
             "zh-CN": "相同幂等键的请求正在处理中，请稍后重试。",
             "en": "A request with this Idempotency-Key is still being processed; retry shortly.",
         },
+        "day_not_finished": {"zh-CN": "{day} 尚未结束，不能锚定。", "en": "{day} is not over yet; it cannot be anchored."},
+        "already_anchored": {"zh-CN": "{day} 已锚定。", "en": "{day} is already anchored."},
         "invalid_idempotency_key": {
             "zh-CN": "幂等键无效（最长 {max_length} 个可打印字符）。",
             "en": "Invalid Idempotency-Key (at most {max_length} printable characters).",

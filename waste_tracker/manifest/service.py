@@ -203,7 +203,10 @@ async def create_draft(
     parent: Manifest | None = None,
     purpose: str = "transfer",
     pickup_site_id: uuid.UUID | None = None,
+    now: datetime | None = None,
 ) -> Manifest:
+    """Draft a manifest. ``now`` lets a paper manifest used during an outage be back-entered
+    with its real time (Transfer Measures Art. 20)."""
     d = await _build_draft(session, actor, data, purpose)
     m = Manifest(
         kind=d.kind,
@@ -239,7 +242,7 @@ async def create_draft(
         "parent_manifest_id": str(parent.id) if parent else None,
         "pickup_site_id": str(m.pickup_site_id),
     }
-    await append(session, m, "created", actor, payload)
+    await append(session, m, "created", actor, payload, now=now)
     return m
 
 

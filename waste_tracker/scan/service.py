@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from waste_tracker.auth.principal import Principal
-from waste_tracker.errors import Forbidden, Invalid
+from waste_tracker.errors import Conflict, Forbidden, Invalid
 from waste_tracker.manifest.events import append, dec_str, lock_manifest, state_of
 from waste_tracker.manifest.lifecycle import Action, Status, decide
 from waste_tracker.manifest.service import to_kg
@@ -63,9 +63,9 @@ async def scan(
     now = now or datetime.now(UTC)
     m = await _manifest_for_token(session, secret, token)
     if m.status == Status.CANCELLED:
-        raise Invalid("manifest_cancelled", {"number": m.number})
+        raise Conflict("manifest_cancelled", {"number": m.number, "status": m.status})
     if m.status in (Status.COMPLETED, Status.RETURNED, Status.REDIRECTED, Status.DELETED):
-        raise Invalid("manifest_closed", {"number": m.number, "status": m.status})
+        raise Conflict("manifest_closed", {"number": m.number, "status": m.status})
     if actor.role != "driver" or actor.organisation_id != m.carrier_org_id:
         raise Forbidden("wrong_carrier", {"number": m.number})
     act = Action.PICKUP if action == "pickup" else Action.DROPOFF if action == "dropoff" else None
