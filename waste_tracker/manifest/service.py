@@ -110,8 +110,11 @@ class Draft:
 async def _build_draft(session: AsyncSession, actor: Principal, data: dict[str, Any], purpose: str = "transfer") -> Draft:
     gen_org = actor.require_org_role("generator")
     gsite = await session.get(Site, data["generator_site_id"])
-    if gsite is None or gsite.organisation_id != gen_org:
+    if gsite is None:
         raise Invalid("invalid_generator_site", {"site_id": str(data["generator_site_id"])})
+    if gsite.organisation_id != gen_org:
+        # Filing for another organisation's site is a cross-tenant write, not a typo.
+        raise Forbidden("forbidden", {"reason": "not your organisation's site", "site_id": str(gsite.id)})
     carrier = await session.get(Organisation, data["carrier_org_id"])
     if carrier is None or "carrier" not in carrier.roles:
         raise Invalid("invalid_carrier", {"organisation_id": str(data["carrier_org_id"])})

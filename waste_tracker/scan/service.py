@@ -62,12 +62,13 @@ async def scan(
 ) -> ScanResult:
     now = now or datetime.now(UTC)
     m = await _manifest_for_token(session, secret, token)
+    # Who first: a stranger holding the label learns nothing about the manifest's state.
+    if actor.role != "driver" or actor.organisation_id != m.carrier_org_id:
+        raise Forbidden("wrong_carrier", {"number": m.number})
     if m.status == Status.CANCELLED:
         raise Conflict("manifest_cancelled", {"number": m.number, "status": m.status})
     if m.status in (Status.COMPLETED, Status.RETURNED, Status.REDIRECTED, Status.DELETED):
         raise Conflict("manifest_closed", {"number": m.number, "status": m.status})
-    if actor.role != "driver" or actor.organisation_id != m.carrier_org_id:
-        raise Forbidden("wrong_carrier", {"number": m.number})
     act = Action.PICKUP if action == "pickup" else Action.DROPOFF if action == "dropoff" else None
     if act is None:
         raise Invalid("validation_error", {"field": "action", "allowed": ["pickup", "dropoff"]})

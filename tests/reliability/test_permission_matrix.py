@@ -1,0 +1,427 @@
+"""The permission matrix, generated from the app's route table: every route x every role x own
+vs another organisation's object -> the expected allow or deny.
+
+A route without a declared policy (``x-permission``) or without an entry here fails the test, so
+no endpoint can be added without saying who may call it. "Deny" means 401/403/404 (or a redirect
+to the log-in page for web pages); "allow" means anything else below 500 — a 409 or 422 there is a
+business answer given to someone entitled to ask.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from fastapi.routing import APIRoute
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests import factories as f
+from tests.manifest.conftest import World, build_world, today
+from waste_tracker.alerts.store import raise_alert
+from waste_tracker.auth.service import create_api_key, principal_for
+from waste_tracker.config import Settings
+from waste_tracker.manifest import exemptions, service
+from waste_tracker.models import Licence, User
+from waste_tracker.registry.uscc import make_uscc
+
+PERSONAS = ["anonymous", "generator", "carrier", "driver", "receiver", "county_regulator", "city_regulator", "admin"]
+ROLE_OF = {"generator": "enterprise", "carrier": "enterprise", "receiver": "enterprise", "driver": "driver",
+           "county_regulator": "regulator", "city_regulator": "regulator", "admin": "admin", "anonymous": "anonymous"}
+REGS = {"county_regulator", "city_regulator"}
+PARTIES = {"generator", "carrier", "driver", "receiver"}
+ENTERPRISES = {"generator", "carrier", "receiver"}
+AUTHED = set(PERSONAS) - {"anonymous"}
+FIGURES: dict[str, int] = {}
+
+
+def walk_routes(app) -> list[APIRoute]:  # type: ignore[no-untyped-def]
+    out: list[APIRoute] = []
+
+    def walk(routes) -> None:  # type: ignore[no-untyped-def]
+        for r in routes:
+            if isinstance(r, APIRoute):
+                out.append(r)
+            elif hasattr(r, "original_router"):
+                walk(r.original_router.routes)
+            elif getattr(r, "routes", None):
+                walk(r.routes)
+
+    walk(app.routes)
+    return out
+
+
+@dataclass
+class Ctx:
+    w: World
+    users: dict[str, User | None]
+    own_manifest: str
+    foreign_manifest: str
+    fresh: Callable[..., Any]
+    own_alert: int
+    foreign_alert: int
+    own_exemption: str
+    foreign_exemption: str
+    own_keys: dict[str, str]
+    foreign_key: str
+    own_org: dict[str, str]
+    own_site: dict[str, str]
+    foreign_org: str
+    foreign_site: str
+    foreign_carrier: str
+    nanhu_receiver_site: str
+    licence: str
+    counter: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+
+async def build_ctx(s: AsyncSession) -> Ctx:
+    w = await build_world(s)
+    admin = await f.user(s, role="admin")
+    settings = Settings(env="test")
+    # Another city's enterprises: a generator, a carrier and a manifest between them (Hangzhou).
+    og = await f.organisation(s, roles=["generator"], region="330109")
+    og_site = await f.site(s, org=og, county=330109, at=(120.35, 30.18))
+    og_user = await f.user(s, org=og)
+    oc = await f.organisation(s, roles=["carrier"])
+    await f.permit(s, org=oc)
+    depot = await f.site(s, org=w.carrier, county=330402, at=(120.78, 30.73))
+    nanhu_rcv = await f.organisation(s, roles=["receiver"])
+    nanhu_rcv_site = await f.site(s, org=nanhu_rcv, county=330402, at=(120.80, 30.74))
+    gen_p = await principal_for(s, w.gen_user, settings)
+    og_p = await principal_for(s, og_user, settings)
+    admin_p = await principal_for(s, admin, settings)
+
+    async def fresh(foreign: bool = False) -> str:
+        if foreign:
+            body = w.body(generator_site_id=og_site.id, carrier_org_id=oc.id, receiver_site_id=w.far_site.id)
+            actor = og_p
+        else:
+            body = w.body(generator_site_id=w.gen_site.id, carrier_org_id=w.carrier.id, receiver_site_id=w.rcv_site.id)
+            actor = gen_p
+        body["planned_pickup_date"] = today()
+        m = await service.create_draft(s, actor, body)
+        await service.submit(s, actor, m.id)
+        return str(m.id)
+
+    own_m, foreign_m = await fresh(), await fresh(foreign=True)
+    from waste_tracker.models import Manifest
+
+    alerts = []
+    for mid in (own_m, foreign_m):
+        m = await s.get(Manifest, uuid.UUID(mid))
+        alerts.append(await raise_alert(s, rule_id="long_distance", subject_key=f"manifest:{mid}", severity="warning",
+                                        rank=1, evidence={"number": m.number}, signature={"x": 1}, now=m.created_at,
+                                        manifest=m))
+    ex_own = await exemptions.grant(s, admin_p, scope="cross_city", generator_org_id=w.generator.id,
+                                    receiver_site_id=w.far_site.id, waste_codes=["900-249-08"],
+                                    quantity_cap_kg=Decimal(1000), valid_from=today(),
+                                    valid_to=today() + timedelta(days=30), reason="matrix")
+    ex_foreign = await exemptions.grant(s, admin_p, scope="cross_city", generator_org_id=og.id,
+                                        receiver_site_id=w.rcv_site.id, waste_codes=["900-249-08"],
+                                        quantity_cap_kg=Decimal(1000), valid_from=today(),
+                                        valid_to=today() + timedelta(days=30), reason="matrix")
+    users = {"anonymous": None, "generator": w.gen_user, "carrier": w.carrier_user, "driver": w.driver,
+             "receiver": w.rcv_user, "county_regulator": w.nanhu_regulator, "city_regulator": w.city_regulator,
+             "admin": admin}
+    own_keys = {}
+    for p, u in users.items():
+        if u is not None:
+            key, _ = await create_api_key(s, await principal_for(s, u, settings), "matrix")
+            own_keys[p] = str(key.id)
+    foreign_key, _ = await create_api_key(s, og_p, "other")
+    own_org = {"generator": w.generator.id, "carrier": w.carrier.id, "driver": w.carrier.id, "receiver": w.receiver.id,
+               "county_regulator": w.generator.id, "city_regulator": w.generator.id, "admin": w.generator.id,
+               "anonymous": w.generator.id}
+    own_site = {"generator": w.gen_site.id, "carrier": depot.id, "driver": depot.id, "receiver": w.rcv_site.id,
+                "county_regulator": w.gen_site.id, "city_regulator": w.gen_site.id, "admin": w.gen_site.id,
+                "anonymous": w.gen_site.id}
+    return Ctx(w=w, users=users, own_manifest=own_m, foreign_manifest=foreign_m, fresh=fresh, own_alert=alerts[0],
+               foreign_alert=alerts[1], own_exemption=str(ex_own.id), foreign_exemption=str(ex_foreign.id),
+               own_keys=own_keys, foreign_key=str(foreign_key.id), own_org={k: str(v) for k, v in own_org.items()},
+               own_site={k: str(v) for k, v in own_site.items()}, foreign_org=str(og.id), foreign_site=str(og_site.id),
+               foreign_carrier=str(oc.id), nanhu_receiver_site=str(nanhu_rcv_site.id),
+               licence=str((await s.execute(select(Licence.id).where(Licence.site_id == w.rcv_site.id))).scalar()))
+
+
+# --- expectations ------------------------------------------------------------------------------------
+
+def anyone(p: str, own: bool) -> bool:
+    return True
+
+
+def authed(p: str, own: bool) -> bool:
+    return p != "anonymous"
+
+
+def only(*names: str, own_only: bool = False) -> Callable[[str, bool], bool]:
+    allowed = set(names)
+    return lambda p, own: p in allowed and (own or not own_only) or (p == "admin" and "admin" in allowed and not own_only)
+
+
+def own_for(*names: str, admin_any: bool = True) -> Callable[[str, bool], bool]:
+    """Allowed for these personas on their own objects; admins on any when ``admin_any``."""
+    allowed = set(names)
+    return lambda p, own: (p in allowed and own) or (admin_any and p == "admin")
+
+
+@dataclass
+class Probe:
+    build: Callable[[Ctx, str, bool], Any]  # -> (path, json body or None); may be async
+    expect: Callable[[str, bool], bool]
+    ownership: bool = True  # False: the route has no object, probe once
+
+
+def path(template: str, **fields: Callable[[Ctx, str, bool], Any]) -> Callable[[Ctx, str, bool], Any]:
+    def build(c: Ctx, p: str, own: bool) -> tuple[str, None]:
+        return template.format(**{k: fn(c, p, own) for k, fn in fields.items()}), None
+    return build
+
+
+def manifest_id(c: Ctx, p: str, own: bool) -> str:
+    return c.own_manifest if own else c.foreign_manifest
+
+
+def alert_id(c: Ctx, p: str, own: bool) -> int:
+    return c.own_alert if own else c.foreign_alert
+
+
+def fresh_action(action: str, body: Callable[[Ctx], dict] | None = None) -> Callable[[Ctx, str, bool], Any]:
+    async def build(c: Ctx, p: str, own: bool) -> tuple[str, dict | None]:
+        mid = await c.fresh(foreign=not own)
+        return f"/api/v1/manifests/{mid}{action}", body(c) if body else None
+    return build
+
+
+def scan_build(c: Ctx, p: str, own: bool) -> Any:
+    async def build() -> tuple[str, dict]:
+        from tests.manifest.conftest import token_of
+
+        mid = await c.fresh(foreign=not own)
+        return "/api/v1/scans", {"token": token_of({"id": mid, "number": (await _number(c, mid))}), "action": "pickup",
+                                 "vehicle_plate": c.w.truck.plate, "lon": 120.812, "lat": 30.719}
+    return build()
+
+
+_SESSION: dict[str, AsyncSession] = {}
+
+
+async def _number(c: Ctx, mid: str) -> str:
+    from waste_tracker.models import Manifest
+
+    m = await _SESSION["s"].get(Manifest, uuid.UUID(mid))
+    return m.number
+
+
+def body_only(route: str, body: Callable[[Ctx, str, bool], dict]) -> Callable[[Ctx, str, bool], Any]:
+    return lambda c, p, own: (route, body(c, p, own))
+
+
+def _uniq(c: Ctx) -> int:
+    return next(c.counter)
+
+
+def alert_action(action: str) -> Callable[[Ctx, str, bool], Any]:
+    return lambda c, p, own: (f"/api/v1/alerts/{alert_id(c, p, own)}/{action}", {"note": "矩阵"})
+
+
+RECEIVE = {"decision": "accepted", "lines": [{"line_no": 1, "quantity": "1500"}]}
+SPEC: dict[tuple[str, str], Probe] = {
+    ("GET", "/healthz"): Probe(path("/healthz"), anyone, False),
+    ("GET", "/readyz"): Probe(path("/readyz"), anyone, False),
+    ("POST", "/api/v1/auth/token"): Probe(path("/api/v1/auth/token"), anyone, False),
+    ("GET", "/api/v1/auth/me"): Probe(path("/api/v1/auth/me"), authed, False),
+    ("POST", "/api/v1/users"): Probe(body_only("/api/v1/users", lambda c, p, o: {
+        "username": f"matrix-{uuid.uuid4().hex[:8]}", "password": "password123", "role": "regulator",
+        "jurisdiction_adcode": 330481}), only("admin"), False),
+    ("GET", "/api/v1/users"): Probe(path("/api/v1/users"), only("admin"), False),
+    ("POST", "/api/v1/api-keys"): Probe(body_only("/api/v1/api-keys", lambda c, p, o: {"name": "k"}), authed, False),
+    ("GET", "/api/v1/api-keys"): Probe(path("/api/v1/api-keys"), authed, False),
+    ("DELETE", "/api/v1/api-keys/{key_id}"): Probe(
+        path("/api/v1/api-keys/{k}", k=lambda c, p, own: c.own_keys.get(p, c.foreign_key) if own else c.foreign_key),
+        own_for(*AUTHED)),
+    ("GET", "/api/v1/jurisdictions"): Probe(path("/api/v1/jurisdictions"), authed, False),
+    ("GET", "/api/v1/jurisdictions/locate"): Probe(path("/api/v1/jurisdictions/locate?lon=120.7&lat=30.7"), authed, False),
+    ("GET", "/api/v1/jurisdictions/{adcode}"): Probe(path("/api/v1/jurisdictions/330400"), authed, False),
+    ("GET", "/api/v1/waste-codes"): Probe(path("/api/v1/waste-codes?q=HW08"), authed, False),
+    ("GET", "/api/v1/waste-codes/{code}"): Probe(path("/api/v1/waste-codes/900-249-08"), authed, False),
+    ("GET", "/api/v1/method-codes"): Probe(path("/api/v1/method-codes"), authed, False),
+    ("POST", "/api/v1/organisations"): Probe(body_only("/api/v1/organisations", lambda c, p, o: {
+        "name": "矩阵测试公司", "uscc": make_uscc("330402", f"M{_uniq(c):08d}"), "roles": ["generator"]}),
+        only("admin"), False),
+    ("GET", "/api/v1/organisations"): Probe(path("/api/v1/organisations"), authed, False),
+    ("GET", "/api/v1/organisations/{org_id}"): Probe(
+        path("/api/v1/organisations/{o}", o=lambda c, p, own: c.own_org[p] if own else c.foreign_org), own_for(*AUTHED)),
+    ("PATCH", "/api/v1/organisations/{org_id}"): Probe(
+        lambda c, p, own: (f"/api/v1/organisations/{c.own_org[p] if own else c.foreign_org}", {"contact_name": "矩阵"}),
+        own_for(*ENTERPRISES)),
+    ("POST", "/api/v1/sites"): Probe(lambda c, p, own: ("/api/v1/sites", {
+        "organisation_id": c.own_org[p] if own else c.foreign_org, "name": "矩阵厂区",
+        "location": {"type": "Point", "coordinates": [120.81, 30.72]}}), own_for(*ENTERPRISES)),
+    ("GET", "/api/v1/sites"): Probe(path("/api/v1/sites"), authed, False),
+    ("GET", "/api/v1/sites/{site_id}"): Probe(
+        path("/api/v1/sites/{x}", x=lambda c, p, own: c.own_site[p] if own else c.foreign_site), own_for(*AUTHED)),
+    ("POST", "/api/v1/licences"): Probe(lambda c, p, own: ("/api/v1/licences", {
+        "site_id": c.nanhu_receiver_site if own else str(c.w.far_site.id), "number": f"MATRIX-{uuid.uuid4().hex[:8]}",
+        "waste_categories": ["HW08"], "method_codes": ["D10"], "annual_capacity_t": "100",
+        "valid_from": str(today()), "valid_to": str(today() + timedelta(days=300))}), own_for(*REGS)),
+    ("GET", "/api/v1/licences"): Probe(path("/api/v1/licences"), authed, False),
+    ("GET", "/api/v1/licences/{licence_id}"): Probe(path("/api/v1/licences/{x}", x=lambda c, p, o: c.licence), authed, False),
+    ("POST", "/api/v1/permits"): Probe(lambda c, p, own: ("/api/v1/permits", {
+        "organisation_id": str(c.w.carrier.id) if own else c.foreign_carrier, "number": f"P-{uuid.uuid4().hex[:8]}",
+        "hazardous_allowed": True, "valid_from": str(today()), "valid_to": str(today() + timedelta(days=30))}),
+        only(*REGS, "admin")),
+    ("GET", "/api/v1/permits"): Probe(path("/api/v1/permits"), authed, False),
+    ("POST", "/api/v1/vehicles"): Probe(lambda c, p, own: ("/api/v1/vehicles", {
+        "organisation_id": str(c.w.carrier.id) if own else c.foreign_carrier,
+        "plate": f"浙F{uuid.uuid4().hex[:5].upper()}", "capacity_kg": 5000}), own_for("carrier")),
+    ("GET", "/api/v1/vehicles"): Probe(path("/api/v1/vehicles"), authed, False),
+    ("POST", "/api/v1/manifests"): Probe(lambda c, p, own: ("/api/v1/manifests", {
+        **c.w.body(), "generator_site_id": str(c.w.gen_site.id) if own else c.foreign_site}),
+        own_for("generator", admin_any=False)),
+    ("GET", "/api/v1/manifests"): Probe(path("/api/v1/manifests"), authed, False),
+    ("GET", "/api/v1/manifests/{manifest_id}"): Probe(path("/api/v1/manifests/{m}", m=manifest_id), own_for(*PARTIES, *REGS)),
+    ("PATCH", "/api/v1/manifests/{manifest_id}"): Probe(fresh_action("", lambda c: {"notes": "x"}),
+                                                        own_for("generator", admin_any=False)),
+    ("DELETE", "/api/v1/manifests/{manifest_id}"): Probe(fresh_action(""), own_for("generator", admin_any=False)),
+    ("POST", "/api/v1/manifests/{manifest_id}/submit"): Probe(fresh_action("/submit"), own_for("generator", admin_any=False)),
+    ("POST", "/api/v1/manifests/{manifest_id}/cancel"): Probe(fresh_action("/cancel", lambda c: {"reason": "矩阵"}),
+                                                              own_for("generator", admin_any=False)),
+    ("POST", "/api/v1/manifests/{manifest_id}/receive"): Probe(fresh_action("/receive", lambda c: RECEIVE),
+                                                               own_for("receiver", admin_any=False)),
+    ("POST", "/api/v1/manifests/{manifest_id}/dispose"): Probe(fresh_action("/dispose", lambda c: {
+        "method_code": "D10", "disposed_on": str(today()), "quantity": "1"}), own_for("receiver", admin_any=False)),
+    ("POST", "/api/v1/manifests/{manifest_id}/return"): Probe(fresh_action("/return", lambda c: {}),
+                                                              own_for("generator", admin_any=False)),
+    ("POST", "/api/v1/manifests/{manifest_id}/redirect"): Probe(fresh_action("/redirect", lambda c: {
+        "receiver_site_id": str(c.w.rcv_site.id), "planned_method_code": "D10"}), own_for("generator", admin_any=False)),
+    ("GET", "/api/v1/manifests/{manifest_id}/events"): Probe(path("/api/v1/manifests/{m}/events", m=manifest_id),
+                                                             own_for(*PARTIES, *REGS)),
+    ("GET", "/api/v1/manifests/{manifest_id}/verify"): Probe(path("/api/v1/manifests/{m}/verify", m=manifest_id),
+                                                             own_for(*PARTIES, *REGS)),
+    ("GET", "/api/v1/manifests/{manifest_id}/label.png"): Probe(path("/api/v1/manifests/{m}/label.png", m=manifest_id),
+                                                                own_for(*PARTIES, *REGS)),
+    ("GET", "/api/v1/manifests/{manifest_id}/label.svg"): Probe(path("/api/v1/manifests/{m}/label.svg", m=manifest_id),
+                                                                own_for(*PARTIES, *REGS)),
+    ("GET", "/api/v1/manifests/{manifest_id}/label"): Probe(path("/api/v1/manifests/{m}/label", m=manifest_id),
+                                                            own_for(*PARTIES, *REGS)),
+    ("POST", "/api/v1/scans"): Probe(scan_build, own_for("driver", admin_any=False)),
+    ("POST", "/api/v1/exemptions"): Probe(lambda c, p, own: ("/api/v1/exemptions", {
+        "scope": "cross_city", "generator_org_id": str(c.w.generator.id) if own else c.foreign_org,
+        "receiver_site_id": str(c.w.far_site.id) if own else str(c.w.rcv_site.id), "waste_codes": ["900-249-08"],
+        "quantity_cap": "1", "valid_from": str(today()), "valid_to": str(today() + timedelta(days=9)), "reason": "矩阵"}),
+        own_for("city_regulator")),
+    ("GET", "/api/v1/exemptions"): Probe(path("/api/v1/exemptions"), authed, False),
+    ("DELETE", "/api/v1/exemptions/{exemption_id}"): Probe(
+        path("/api/v1/exemptions/{e}", e=lambda c, p, own: c.own_exemption if own else c.foreign_exemption),
+        own_for("city_regulator")),
+    ("GET", "/api/v1/alerts"): Probe(path("/api/v1/alerts"), authed, False),
+    ("GET", "/api/v1/alerts/summary"): Probe(path("/api/v1/alerts/summary"), authed, False),
+    ("GET", "/api/v1/alerts/export.csv"): Probe(path("/api/v1/alerts/export.csv"), authed, False),
+    ("GET", "/api/v1/alerts/{alert_id}"): Probe(path("/api/v1/alerts/{a}", a=alert_id), own_for(*PARTIES, *REGS)),
+    **{("POST", f"/api/v1/alerts/{{alert_id}}/{a}"): Probe(alert_action(a), own_for(*REGS))
+       for a in ("acknowledge", "resolve", "dismiss", "reopen", "comment")},
+    ("POST", "/api/v1/alerts/{alert_id}/assign"): Probe(lambda c, p, own: (
+        f"/api/v1/alerts/{alert_id(c, p, own)}/assign", {"assignee_id": str(c.w.nanhu_regulator.id)}), own_for(*REGS)),
+    ("GET", "/api/v1/rules"): Probe(path("/api/v1/rules"), authed, False),
+    ("PATCH", "/api/v1/rules/{rule_id}"): Probe(body_only("/api/v1/rules/long_distance", lambda c, p, o: {"enabled": True}),
+                                                only("city_regulator", "admin"), False),
+    ("GET", "/api/v1/rules/changes"): Probe(path("/api/v1/rules/changes"), only(*REGS, "admin"), False),
+    ("POST", "/api/v1/sweep"): Probe(path("/api/v1/sweep"), only("admin"), False),
+    ("GET", "/api/v1/stats/flows"): Probe(path(f"/api/v1/stats/flows?date_from={date.today()}&date_to={date.today()}"),
+                                          only(*REGS, "admin"), False),
+    ("GET", "/api/v1/stats/kpis"): Probe(path(f"/api/v1/stats/kpis?date_from={date.today()}&date_to={date.today()}"),
+                                         only(*REGS, "admin"), False),
+    ("GET", "/api/v1/receivers/candidates"): Probe(path(
+        "/api/v1/receivers/candidates?generator_site_id={s}&codes=900-249-08",
+        s=lambda c, p, own: str(c.w.gen_site.id) if own else c.foreign_site), own_for("generator", *REGS)),
+}
+
+
+# Web pages for one side of the business (finer than the role).
+WEB_PARTY = {"/manifests/new": {"generator"}, "/r": {"receiver"}}
+
+
+def web_expect(route: APIRoute) -> Callable[[str, bool], bool]:
+    roles = set(route.openapi_extra["x-permission"]["roles"])
+    if "anonymous" in roles:
+        return anyone
+    if route.path in WEB_PARTY:
+        return lambda p, own: p in WEB_PARTY[route.path]
+    if "{manifest_id}" in route.path:
+        return lambda p, own: ROLE_OF[p] in roles and (own and (p in PARTIES or p in REGS) or p == "admin")
+    if "{alert_id}" in route.path:
+        return lambda p, own: ROLE_OF[p] in roles and (own or p == "admin")
+    return lambda p, own: ROLE_OF[p] in roles
+
+
+def web_build(route: APIRoute) -> Callable[[Ctx, str, bool], Any]:
+    def build(c: Ctx, p: str, own: bool) -> tuple[str, None]:
+        return route.path.replace("{manifest_id}", manifest_id(c, p, own)).replace(
+            "{alert_id}", str(alert_id(c, p, own))), None
+    return build
+
+
+async def test_permission_matrix(app, client, session: AsyncSession) -> None:  # type: ignore[no-untyped-def]
+    _SESSION["s"] = session
+    routes = walk_routes(app)
+    undeclared = [f"{sorted(r.methods)} {r.path}" for r in routes
+                  if not (r.openapi_extra or {}).get("x-permission", {}).get("roles")]
+    assert not undeclared, f"routes without a declared policy (openapi_extra=permission(...)): {undeclared}"
+    probes: dict[tuple[str, str], Probe] = {}
+    missing = []
+    for r in routes:
+        for method in sorted(r.methods - {"HEAD"}):
+            key = (method, r.path)
+            if key in SPEC:
+                probes[key] = SPEC[key]
+            elif not r.path.startswith("/api/") and method == "GET":
+                probes[key] = Probe(web_build(r), web_expect(r), "{" in r.path)
+            elif not r.path.startswith("/api/") and "anonymous" in r.openapi_extra["x-permission"]["roles"]:
+                probes[key] = Probe(path(r.path), anyone, False)
+            else:
+                missing.append(f"{method} {r.path}")
+    assert not missing, f"routes without an entry in the permission matrix: {missing}"
+    c = await build_ctx(session)
+    from tests.conftest import TEST_SECRET
+    from waste_tracker.auth.tokens import issue_access_token
+
+    wrong: list[str] = []
+    checks = 0
+    for (method, tpl), probe in sorted(probes.items()):
+        for persona in PERSONAS:
+            for own in ((True, False) if probe.ownership else (True,)):
+                built = probe.build(c, persona, own)
+                if hasattr(built, "__await__"):
+                    built = await built
+                url, body = built
+                user = c.users[persona]
+                headers: dict[str, str] = {}
+                cookies: dict[str, str] = {}
+                if user is not None:
+                    if tpl.startswith("/api/") or tpl in ("/healthz", "/readyz"):
+                        headers = f.auth(user)
+                    else:
+                        cookies = {"wt_session": issue_access_token(user.id, user.role, TEST_SECRET, 60)[0]}
+                client.cookies.clear()
+                for k, v in cookies.items():
+                    client.cookies.set(k, v)
+                r = await client.request(method, url, json=body, headers=headers, follow_redirects=False)
+                checks += 1
+                assert r.status_code < 500, f"{method} {url} as {persona}: {r.status_code} {r.text[:200]}"
+                denied = r.status_code in (401, 403, 404) or (300 <= r.status_code < 400 and "login" in r.headers.get(
+                    "location", ""))
+                expected = probe.expect(persona, own)
+                if probe.expect is anyone:
+                    continue
+                if expected == denied:
+                    wrong.append(f"{method} {tpl} as {persona} ({'own' if own else 'foreign'}): got {r.status_code}, "
+                                 f"expected {'allow' if expected else 'deny'} — {r.text[:120]}")
+    client.cookies.clear()
+    FIGURES.update(routes=len(probes), personas=len(PERSONAS), checks=checks)
+    print(f"permission matrix: {len(probes)} routes x {len(PERSONAS)} roles x own/foreign = {checks} checks")
+    assert not wrong, "\n".join(wrong)
