@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 
 from tests import factories as f
 
-MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))
 RESULTS: Counter[str] = Counter()
 
 
@@ -37,7 +37,8 @@ def _run(base_url: str, personas: dict[str, dict[str, str]]) -> None:
     for persona, headers in personas.items():
         for op in ops:
             _fuzz(op, persona, headers, base_url, failures)
-    print(f"schemathesis: {RESULTS['requests']} requests over {len(ops)} operations x {len(personas)} roles")
+    statuses = {k: v for k, v in sorted(RESULTS.items()) if k.startswith("status_")}
+    print(f"schemathesis: {RESULTS['requests']} requests over {len(ops)} operations x {len(personas)} roles; {statuses}")
     assert not failures, "\n".join(failures[:40])
 
 
@@ -50,6 +51,7 @@ def _fuzz(op, persona: str, headers: dict[str, str], base_url: str, failures: li
     def check(case) -> None:  # type: ignore[no-untyped-def]
         response = case.call(base_url=base_url, headers=headers, timeout=30)
         RESULTS["requests"] += 1
+        RESULTS[f"status_{response.status_code}"] += 1
         if response.status_code >= 500:
             failures.append(f"{persona} {label} -> {response.status_code}: {response.text[:300]} "
                             f"[{case.path_parameters} {case.query} {json.dumps(case.body, default=str)[:200]}]")
