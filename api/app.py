@@ -12,9 +12,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api import errors
-from api.middleware import BodySizeLimit, SecurityHeaders
-from api.routes import alerts, auth, exemptions, health, labels, manifests, registry, scans, stats
+from api import errors, web
+from api.middleware import BodySizeLimit, ContentTypeGuard, SecurityHeaders
+from api.routes import alerts, auth, candidates, exemptions, health, labels, manifests, registry, scans, stats
 from waste_tracker import __version__
 from waste_tracker.config import Settings, get_settings
 from waste_tracker.db import database_url, make_async_engine, session_factory
@@ -83,7 +83,10 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(exemptions.router)
     app.include_router(alerts.router)
     app.include_router(stats.router)
+    app.include_router(candidates.router)
+    web.install(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
+    app.add_middleware(ContentTypeGuard)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.is_production)
     return app

@@ -92,6 +92,17 @@ async def names_of(session: AsyncSession, *adcodes: int) -> dict[int, str]:
     return {r[0]: r[1] for r in rows}
 
 
+def rule_between(kind: str, generator_site: Site, receiver_site: Site) -> tuple[str, str, int, int] | None:
+    """Pure part of the jurisdiction rule: (rule, exemption scope needed, from adcode, to adcode) when a
+    transfer between these sites leaves the area the rule protects, else None. Hazardous waste stays in
+    its city, general waste in its county."""
+    if kind == "hazardous":
+        g, r = generator_site.city_adcode, receiver_site.city_adcode
+        return ("hazardous_leaves_city", "cross_city", g, r) if g != r else None
+    g, r = generator_site.county_adcode, receiver_site.county_adcode
+    return ("solid_waste_leaves_county", "cross_county", g, r) if g != r else None
+
+
 async def jurisdiction_rule(
     session: AsyncSession,
     *,
@@ -108,16 +119,10 @@ async def jurisdiction_rule(
 
     With ``lock`` the covering exemption row is locked so its remaining quantity cannot be spent
     twice by concurrent submissions."""
-    if kind == "hazardous":
-        rule = "hazardous_leaves_city" if generator_site.city_adcode != receiver_site.city_adcode else None
-        scope = "cross_city"
-        g, r = generator_site.city_adcode, receiver_site.city_adcode
-    else:
-        rule = "solid_waste_leaves_county" if generator_site.county_adcode != receiver_site.county_adcode else None
-        scope = "cross_county"
-        g, r = generator_site.county_adcode, receiver_site.county_adcode
-    if rule is None:
+    crossing = rule_between(kind, generator_site, receiver_site)
+    if crossing is None:
         return JurisdictionOutcome(None, None, None)
+    rule, scope, g, r = crossing
     stmt = (
         select(Exemption)
         .where(
