@@ -27,16 +27,18 @@ def _url() -> str:
     return config.attributes.get("url") or config.get_main_option("sqlalchemy.url") or database_url()
 
 
+# GeoAlchemy2's helpers in both modes, or autogenerate duplicates spatial indexes and misses imports.
+SPATIAL = {
+    "target_metadata": target_metadata,
+    "include_object": include_object,
+    "process_revision_directives": alembic_helpers.writer,
+    "render_item": alembic_helpers.render_item,
+    "compare_type": True,
+}
+
+
 def run_migrations_offline() -> None:
-    context.configure(
-        url=_url(),
-        target_metadata=target_metadata,
-        literal_binds=True,
-        include_object=include_object,
-        process_revision_directives=alembic_helpers.writer,
-        render_item=alembic_helpers.render_item,
-        compare_type=True,
-    )
+    context.configure(url=_url(), literal_binds=True, **SPATIAL)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -53,14 +55,7 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        include_object=include_object,
-        process_revision_directives=alembic_helpers.writer,
-        render_item=alembic_helpers.render_item,
-        compare_type=True,
-    )
+    context.configure(connection=connection, **SPATIAL)
     with context.begin_transaction():
         context.run_migrations()
 
