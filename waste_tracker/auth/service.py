@@ -15,7 +15,7 @@ from waste_tracker.auth.tokens import api_secret_matches, new_api_key, split_api
 from waste_tracker.config import Settings
 from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated
 from waste_tracker.models import ApiKey, LoginFailure, Organisation, User
-from waste_tracker.registry.jurisdictions import counties_under, jurisdiction_level
+from waste_tracker.registry.jurisdictions import jurisdiction_level
 
 
 async def check_login_rate(session: AsyncSession, username: str, address: str, settings: Settings) -> None:
@@ -56,12 +56,15 @@ async def principal_for(
         raise Unauthenticated("demo_account_refused")
     org_roles: frozenset[str] = frozenset()
     if user.organisation_id:
-        roles = (await session.execute(select(Organisation.roles).where(Organisation.id == user.organisation_id))).scalar()
+        known = session.info.get(_ORG_ROLES, {})
+        if user.id in known:  # read with the user by user_by_id, in this session
+            roles = known[user.id]
+        else:
+            roles = (await session.execute(select(Organisation.roles).where(Organisation.id == user.organisation_id))).scalar()
         org_roles = frozenset(roles or [])
     scope = level = None
     if user.role == "regulator" and user.jurisdiction_adcode:
-        level = await jurisdiction_level(session, user.jurisdiction_adcode)
-        scope = await counties_under(session, user.jurisdiction_adcode)
+        level, scope = await _jurisdiction_scope(session, user.jurisdiction_adcode)
     return Principal(
         user_id=user.id,
         username=user.username,
@@ -76,11 +79,45 @@ async def principal_for(
     )
 
 
+_ORG_ROLES = "waste_tracker.auth.org_roles"  # session.info key: user id -> their organisation's roles
+
+
 async def user_by_id(session: AsyncSession, user_id: uuid.UUID) -> User:
-    user = await session.get(User, user_id)
-    if user is None:
+    """The user, with their organisation's roles read in the same round trip (kept in the
+    session's ``info`` for ``principal_for``: every authenticated request needs both)."""
+    row = (
+        await session.execute(
+            select(User, Organisation.roles)
+            .outerjoin(Organisation, Organisation.id == User.organisation_id)
+            .where(User.id == user_id)
+        )
+    ).first()
+    if row is None:
         raise Unauthenticated("invalid_token")
+    user, roles = row
+    session.info.setdefault(_ORG_ROLES, {})[user.id] = roles
     return user
+
+
+async def _jurisdiction_scope(session: AsyncSession, adcode: int) -> tuple[str, frozenset[int]]:
+    """A regulator's level and every county at or below their jurisdiction, in one round trip
+    (what ``jurisdiction_level`` and ``counties_under`` answer separately)."""
+    level, counties = (
+        await session.execute(
+            text(
+                """WITH RECURSIVE tree AS (
+                       SELECT adcode, level FROM jurisdiction WHERE adcode = :a
+                       UNION ALL
+                       SELECT j.adcode, j.level FROM jurisdiction j JOIN tree t ON j.parent_adcode = t.adcode)
+                   SELECT (SELECT level FROM jurisdiction WHERE adcode = :a),
+                          ARRAY(SELECT adcode FROM tree WHERE level = 'county')"""
+            ),
+            {"a": adcode},
+        )
+    ).one()
+    if level is None:
+        raise Invalid("unknown_jurisdiction", {"adcode": adcode})
+    return str(level), frozenset(counties)
 
 
 async def user_for_api_key(session: AsyncSession, full_key: str) -> User:

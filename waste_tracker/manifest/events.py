@@ -3,15 +3,17 @@ projection — all in the caller's transaction."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import fields
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Conflict, NotFound
@@ -57,6 +59,36 @@ def dec_str(v: Decimal | float | int | None, places: int = 3) -> str | None:
     return f"{Decimal(str(v)):.{places}f}"
 
 
+_PROJECTION_COLUMNS = (*PROJECTED_FIELDS, "number", "child_manifest_id", "last_hash")
+_APPEND_SQL = text(
+    f"""WITH ev AS (
+        INSERT INTO manifest_event (manifest_id, seq, type, actor_user_id, actor_org_id, server_time, device_time,
+                                    location, accuracy_m, vehicle_plate, payload, prev_hash, hash)
+        VALUES (:e_manifest_id, :e_seq, :e_type, :e_actor_user_id, :e_actor_org_id, :e_server_time, :e_device_time,
+                ST_GeomFromEWKT(:e_location), :e_accuracy_m, :e_vehicle_plate, CAST(:e_payload AS jsonb), :e_prev_hash,
+                :e_hash))
+    UPDATE manifest SET {", ".join(f"{c} = :{c}" for c in _PROJECTION_COLUMNS)} WHERE id = :mid"""
+)
+
+
+def _event_params(ev: ManifestEvent) -> dict[str, Any]:
+    return {
+        "e_manifest_id": ev.manifest_id,
+        "e_seq": ev.seq,
+        "e_type": ev.type,
+        "e_actor_user_id": ev.actor_user_id,
+        "e_actor_org_id": ev.actor_org_id,
+        "e_server_time": ev.server_time,
+        "e_device_time": ev.device_time,
+        "e_location": ev.location,
+        "e_accuracy_m": ev.accuracy_m,
+        "e_vehicle_plate": ev.vehicle_plate,
+        "e_payload": json.dumps(ev.payload, ensure_ascii=False),
+        "e_prev_hash": ev.prev_hash,
+        "e_hash": ev.hash,
+    }
+
+
 async def append(
     session: AsyncSession,
     m: Manifest,
@@ -96,6 +128,7 @@ async def append(
         "prev_hash": m.last_hash,
     }
     h = event_hash(doc)
+    ewkt = f"SRID=4326;POINT({lon!r} {lat!r})" if location else None
     ev = ManifestEvent(
         manifest_id=m.id,
         seq=doc["seq"],
@@ -104,25 +137,36 @@ async def append(
         actor_org_id=doc["actor_org_id"],
         server_time=now,
         device_time=device_time,
-        location=f"SRID=4326;POINT({lon!r} {lat!r})" if location else None,
+        location=ewkt,
         accuracy_m=acc,
         vehicle_plate=vehicle_plate,
         payload=payload,
         prev_hash=m.last_hash,
         hash=h,
     )
-    session.add(ev)
     state = evolve(
         state_of(m) if m.version else ManifestState(),
         {"type": type_, "seq": doc["seq"], "server_time": now, "payload": payload, "vehicle_plate": vehicle_plate},
     )
-    apply_state(m, state)
-    m.last_hash = h
+    projection = {k: getattr(state, k) for k in PROJECTED_FIELDS}
+    projection |= {
+        "status": str(state.status),
+        "number": state.number,
+        "child_manifest_id": uuid.UUID(state.child_manifest_id) if state.child_manifest_id else None,
+        "last_hash": h,
+    }
+    if session.new or session.dirty or session.deleted:
+        await session.flush()  # the caller's own changes go first, as they would in one ORM flush
     try:
-        await session.flush()
+        # The event and the projection in one statement (one round trip, instead of an ORM flush
+        # of an INSERT and an UPDATE). The event object is returned as built, not added to the
+        # session; the manifest's attributes are set as already committed (no second UPDATE).
+        await session.execute(_APPEND_SQL, {**_event_params(ev), **projection, "mid": m.id})
     except IntegrityError as e:
         # (manifest_id, seq) is the primary key: a concurrent writer got there first.
         raise Conflict("concurrent_update", {"manifest_id": str(m.id)}) from e
+    for k, v in projection.items():
+        set_committed_value(m, k, v)
     if evaluate_rules:
         from waste_tracker.rules.events import evaluate
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, false, or_, select, true
+from sqlalchemy import and_, exists, false, or_, select, true, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from waste_tracker.auth.principal import Principal
@@ -70,38 +70,84 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         raise Invalid("invalid_cursor", {}) from e
 
 
+MAX_BRANCHES = 16  # above this many counties a regulator's scope stays one IN (...) condition
+
+
+def scope_branches(actor: Principal) -> list[Any]:
+    """The caller's scope as a list of conditions whose union is ``scope_clause``, each one an
+    index range that is already in list order (org or county, then ``created_at DESC``)."""
+    not_draft = Manifest.status.notin_(HIDDEN_FROM_OTHERS)
+    if actor.is_admin:
+        return [true()]
+    if actor.is_regulator:
+        counties = sorted(actor.county_scope or [])
+        if not counties:
+            return [false()]
+        if len(counties) > MAX_BRANCHES:
+            return [scope_clause(actor)]
+        return [and_(not_draft, col == c) for col in (Manifest.generator_county, Manifest.receiver_county) for c in counties]
+    org = actor.organisation_id
+    if org is None:
+        return [false()]
+    if actor.role == "driver":
+        return [and_(not_draft, Manifest.carrier_org_id == org)]
+    return [
+        Manifest.generator_org_id == org,
+        and_(not_draft, Manifest.carrier_org_id == org),
+        and_(not_draft, Manifest.receiver_org_id == org),
+    ]
+
+
+def _filters(f: ManifestFilter, cursor: str | None) -> list[Any]:
+    out: list[Any] = []
+    if f.status:
+        out.append(Manifest.status.in_(f.status))
+    if f.kind:
+        out.append(Manifest.kind == f.kind)
+    if f.created_from:
+        out.append(Manifest.created_at >= datetime.combine(f.created_from, time.min, SHANGHAI))
+    if f.created_to:
+        out.append(Manifest.created_at < datetime.combine(f.created_to + timedelta(days=1), time.min, SHANGHAI))
+    if f.waste_code:
+        out.append(exists().where(ManifestLine.manifest_id == Manifest.id, ManifestLine.waste_code == f.waste_code))
+    if f.category:
+        out.append(exists().where(ManifestLine.manifest_id == Manifest.id, ManifestLine.category_code == f.category.upper()))
+    if f.county:
+        out.append(or_(Manifest.generator_county == f.county, Manifest.receiver_county == f.county))
+    if f.generator_org_id:
+        out.append(Manifest.generator_org_id == f.generator_org_id)
+    if f.receiver_org_id:
+        out.append(Manifest.receiver_org_id == f.receiver_org_id)
+    if f.carrier_org_id:
+        out.append(Manifest.carrier_org_id == f.carrier_org_id)
+    if f.number:
+        out.append(Manifest.number.like(f.number.replace("%", "").replace("_", "") + "%"))
+    if cursor:
+        at, mid = decode_cursor(cursor)
+        out.append(or_(Manifest.created_at < at, and_(Manifest.created_at == at, Manifest.id < mid)))
+    return out
+
+
 async def list_manifests(
     session: AsyncSession, actor: Principal, f: ManifestFilter, cursor: str | None = None, limit: int = 50
 ) -> tuple[list[Manifest], str | None]:
-    stmt = select(Manifest).where(scope_clause(actor))
-    if f.status:
-        stmt = stmt.where(Manifest.status.in_(f.status))
-    if f.kind:
-        stmt = stmt.where(Manifest.kind == f.kind)
-    if f.created_from:
-        stmt = stmt.where(Manifest.created_at >= datetime.combine(f.created_from, time.min, SHANGHAI))
-    if f.created_to:
-        stmt = stmt.where(Manifest.created_at < datetime.combine(f.created_to + timedelta(days=1), time.min, SHANGHAI))
-    if f.waste_code:
-        stmt = stmt.where(exists().where(ManifestLine.manifest_id == Manifest.id, ManifestLine.waste_code == f.waste_code))
-    if f.category:
-        stmt = stmt.where(
-            exists().where(ManifestLine.manifest_id == Manifest.id, ManifestLine.category_code == f.category.upper())
-        )
-    if f.county:
-        stmt = stmt.where(or_(Manifest.generator_county == f.county, Manifest.receiver_county == f.county))
-    if f.generator_org_id:
-        stmt = stmt.where(Manifest.generator_org_id == f.generator_org_id)
-    if f.receiver_org_id:
-        stmt = stmt.where(Manifest.receiver_org_id == f.receiver_org_id)
-    if f.carrier_org_id:
-        stmt = stmt.where(Manifest.carrier_org_id == f.carrier_org_id)
-    if f.number:
-        stmt = stmt.where(Manifest.number.like(f.number.replace("%", "").replace("_", "") + "%"))
-    if cursor:
-        at, mid = decode_cursor(cursor)
-        stmt = stmt.where(or_(Manifest.created_at < at, and_(Manifest.created_at == at, Manifest.id < mid)))
-    stmt = stmt.order_by(Manifest.created_at.desc(), Manifest.id.desc()).limit(limit + 1)
+    """Newest first. An enterprise sees what it generates, carries or receives: one OR over three
+    columns would make PostgreSQL collect every matching row (50 000 for a big generator) and
+    sort them for each page. Instead each part of the scope is its own ordered index scan that
+    stops after one page, and the pages are merged; the result is the same set, in the same order."""
+    filters = _filters(f, cursor)
+    order = (Manifest.created_at.desc(), Manifest.id.desc())
+    branches = scope_branches(actor)
+    if len(branches) == 1:
+        stmt = select(Manifest).where(branches[0], *filters).order_by(*order).limit(limit + 1)
+    else:
+        parts = [
+            select(Manifest.id, Manifest.created_at).where(b, *filters).order_by(*order).limit(limit + 1).subquery()
+            for b in branches
+        ]
+        merged = union(*(select(p.c.id, p.c.created_at) for p in parts)).subquery()
+        page = select(merged.c.id).order_by(merged.c.created_at.desc(), merged.c.id.desc()).limit(limit + 1)
+        stmt = select(Manifest).where(Manifest.id.in_(page)).order_by(*order)
     rows = list((await session.execute(stmt)).scalars())
     next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
     return rows[:limit], next_cursor

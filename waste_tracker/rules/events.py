@@ -66,7 +66,11 @@ async def evaluate(session: AsyncSession, m: Manifest, ev: ManifestEvent, geofen
                     e |= {"nearest_site_id": str(nearest[0]), "nearest_site_name": nearest[1]}
                     await fire("nearer_capacity_ignored", e, {"nearest": str(nearest[0]), "chosen": str(m.receiver_site_id)})
     if t in SCAN_EVENTS:
+        # Only a finding of this event can fire these rules: skip the look-up when it has none.
+        now_codes = {f.get("code") for f in (ev.payload or {}).get("findings") or () if isinstance(f, dict)}
         for code in ("scan_outside_geofence", "scan_without_location"):
+            if code not in now_codes:
+                continue
             rows = (
                 (
                     await session.execute(
@@ -121,30 +125,41 @@ async def _expired_in_use(session: AsyncSession, m: Manifest, on: date, fire: An
     """An event after the licence or permit used at submission expired, unless a renewed one (of
     the same receiver site / carrier) is valid that day."""
     expired: list[dict[str, str]] = []
-    if m.licence_id:
-        lic = await session.get(Licence, m.licence_id)
-        if lic is not None and on > lic.valid_to:
-            renewed = (
-                await session.execute(
-                    select(Licence.id).where(Licence.site_id == lic.site_id, Licence.valid_from <= on, Licence.valid_to >= on)
+    if not (m.licence_id or m.permit_id):
+        return
+    # Both validity windows in one round trip; whether a renewal is valid that day is asked only
+    # when one has expired.
+    r = (
+        await session.execute(
+            text(
+                """SELECT l.number, l.valid_to, l.site_id, p.number, p.valid_to, p.organisation_id FROM (SELECT 1) x
+                   LEFT JOIN licence l ON l.id = :l LEFT JOIN transport_permit p ON p.id = :p"""
+            ),
+            {"l": m.licence_id, "p": m.permit_id},
+        )
+    ).one()
+    lic = r[0:3] if r[0] is not None else None
+    permit = r[3:6] if r[3] is not None else None
+    if lic is not None and on > lic[1]:
+        renewed = (
+            await session.execute(
+                select(Licence.id).where(Licence.site_id == lic[2], Licence.valid_from <= on, Licence.valid_to >= on)
+            )
+        ).first()
+        if renewed is None:
+            expired.append({"kind": "licence", "number": lic[0], "valid_to": str(lic[1])})
+    if permit is not None and on > permit[1]:
+        renewed = (
+            await session.execute(
+                select(TransportPermit.id).where(
+                    TransportPermit.organisation_id == permit[2],
+                    TransportPermit.valid_from <= on,
+                    TransportPermit.valid_to >= on,
                 )
-            ).first()
-            if renewed is None:
-                expired.append({"kind": "licence", "number": lic.number, "valid_to": str(lic.valid_to)})
-    if m.permit_id:
-        permit = await session.get(TransportPermit, m.permit_id)
-        if permit is not None and on > permit.valid_to:
-            renewed = (
-                await session.execute(
-                    select(TransportPermit.id).where(
-                        TransportPermit.organisation_id == permit.organisation_id,
-                        TransportPermit.valid_from <= on,
-                        TransportPermit.valid_to >= on,
-                    )
-                )
-            ).first()
-            if renewed is None:
-                expired.append({"kind": "permit", "number": permit.number, "valid_to": str(permit.valid_to)})
+            )
+        ).first()
+        if renewed is None:
+            expired.append({"kind": "permit", "number": permit[0], "valid_to": str(permit[1])})
     if expired:
         await fire("licence_expired_in_use", {"expired": expired, "on": str(on)}, {"expired": expired})
 
@@ -152,13 +167,22 @@ async def _expired_in_use(session: AsyncSession, m: Manifest, on: date, fire: An
 async def _dropoff_rules(
     session: AsyncSession, m: Manifest, ev: ManifestEvent, settings: dict[str, Effective], fire: Any, geofence_m: float
 ) -> None:
+    # Where the drop-off was, how far from the receiver, which county covers it and the nearest
+    # other registered site: one round trip.
     row = (
         (
             await session.execute(
                 text(
                     """SELECT ST_X(e.location) AS lon, ST_Y(e.location) AS lat,
-                  ST_Distance(e.location::geography, r.location::geography) AS to_receiver
-           FROM manifest_event e, site r WHERE e.manifest_id = :m AND e.seq = :seq AND r.id = :r"""
+                  ST_Distance(e.location::geography, r.location::geography) AS to_receiver,
+                  c.adcode AS county, c.parent_adcode AS city, n.id AS other_id, n.name AS other_name, n.d AS other_d
+           FROM manifest_event e JOIN site r ON r.id = :r
+           LEFT JOIN LATERAL (SELECT adcode, parent_adcode FROM jurisdiction WHERE level = 'county'
+                              AND ST_Covers(geom, e.location) ORDER BY adcode LIMIT 1) c ON e.location IS NOT NULL
+           LEFT JOIN LATERAL (SELECT s.id, s.name, ST_Distance(s.location::geography, e.location::geography) AS d
+                              FROM site s WHERE s.id <> :r ORDER BY s.location <-> e.location LIMIT 1) n
+                  ON e.location IS NOT NULL
+           WHERE e.manifest_id = :m AND e.seq = :seq"""
                 ),
                 {"m": m.id, "seq": ev.seq, "r": m.receiver_site_id},
             )
@@ -169,27 +193,8 @@ async def _dropoff_rules(
     if row["lon"] is None:
         actual_county, actual_city = m.receiver_county, m.receiver_city  # no location: only the plan is known
     else:
-        hit = (
-            await session.execute(
-                text(
-                    """SELECT adcode, parent_adcode FROM jurisdiction WHERE level = 'county'
-               AND ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) ORDER BY adcode LIMIT 1"""
-                ),
-                {"lon": row["lon"], "lat": row["lat"]},
-            )
-        ).first()
-        actual_county, actual_city = (hit[0], hit[1]) if hit else (None, None)
-        nearest = (
-            await session.execute(
-                text(
-                    """SELECT s.id, s.name,
-                      ST_Distance(s.location::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)
-               FROM site s WHERE s.id <> :r
-               ORDER BY s.location <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) LIMIT 1"""
-                ),
-                {"lon": row["lon"], "lat": row["lat"], "r": m.receiver_site_id},
-            )
-        ).first()
+        actual_county, actual_city = row["county"], row["city"]
+        nearest = (row["other_id"], row["other_name"], row["other_d"]) if row["other_id"] is not None else None
         other = (str(nearest[0]), nearest[1], float(nearest[2])) if nearest else None
         e = checks.dropoff_not_at_receiver(
             float(row["to_receiver"]), other, geofence_m, settings["dropoff_not_at_receiver"].thresholds

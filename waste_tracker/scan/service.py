@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Conflict, Forbidden, Invalid
-from waste_tracker.manifest.events import append, dec_str, lock_manifest, state_of
+from waste_tracker.manifest.events import append, dec_str, state_of
 from waste_tracker.manifest.lifecycle import Action, Status, decide
 from waste_tracker.manifest.service import to_kg
-from waste_tracker.models import Finding, Manifest, ManifestEvent, Vehicle
+from waste_tracker.models import Finding, Manifest, ManifestEvent
 from waste_tracker.registry.licences import normalise_plate
 from waste_tracker.rules.events import evaluate
 from waste_tracker.scan.tokens import check_signature, parse_token
@@ -36,12 +36,18 @@ class ScanResult:
 
 
 async def _manifest_for_token(session: AsyncSession, secret: str, token: str) -> Manifest:
+    """The manifest the token names, locked ``FOR UPDATE`` (one round trip: found and locked by
+    its number; the signature is checked before anything else is done with it)."""
     number, signature = parse_token(token)
-    mid = (await session.execute(select(Manifest.id).where(Manifest.number == number))).scalar_one_or_none()
-    if mid is None:
+    m = (
+        await session.execute(
+            select(Manifest).where(Manifest.number == number).with_for_update().execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
+    if m is None:
         raise Invalid("invalid_qr_token", {"reason": "unknown"})
-    check_signature(secret, mid, number, signature)
-    return await lock_manifest(session, mid)
+    check_signature(secret, m.id, number, signature)
+    return m
 
 
 async def scan(
@@ -79,15 +85,9 @@ async def scan(
         if device_time > now + MAX_DEVICE_CLOCK_SKEW or device_time < now - MAX_DEVICE_AGE:
             raise Invalid("device_time_out_of_range", {"device_time": device_time.isoformat(), "server_time": now.isoformat()})
     plate = normalise_plate(vehicle_plate) if vehicle_plate else None
-    if event_type in ("picked_up", "return_picked_up"):
-        if not plate:
-            raise Invalid("vehicle_required", {})
-        owner = (await session.execute(select(Vehicle.organisation_id).where(Vehicle.plate == plate))).scalar()
-        if owner != m.carrier_org_id:
-            raise Invalid("unknown_vehicle", {"plate": plate})
-    elif plate and plate != m.vehicle_plate:
-        # Drop-off by another truck than the one that picked up: record it, flag it.
-        pass
+    needs_vehicle = event_type in ("picked_up", "return_picked_up")
+    if needs_vehicle and not plate:
+        raise Invalid("vehicle_required", {})
     # Where this step should happen: pickups at the pickup site (the generator, or the receiver
     # that rejected the load); drop-offs at the receiver (or back at the generator on a return).
     if event_type == "picked_up":
@@ -98,22 +98,27 @@ async def scan(
         site_id = m.generator_site_id
     else:
         site_id = m.receiver_site_id
+    located = lon is not None and lat is not None
+    owner = dist = None
+    if needs_vehicle or located:
+        # The truck's owner and the distance to the site, in one round trip.
+        owner, dist = (
+            await session.execute(
+                text(
+                    "SELECT (SELECT organisation_id FROM vehicle WHERE plate = :plate), "
+                    "(SELECT ST_Distance(location::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) "
+                    "FROM site WHERE id = :s)"
+                ),
+                {"plate": plate if needs_vehicle else None, "lon": lon, "lat": lat, "s": site_id},
+            )
+        ).one()
+    if needs_vehicle and owner != m.carrier_org_id:
+        raise Invalid("unknown_vehicle", {"plate": plate})
     findings: list[dict[str, Any]] = []
-    if lon is None or lat is None:
+    if not located:
         findings.append({"code": "scan_without_location", "severity": "warning", "site_id": str(site_id)})
     else:
-        dist = float(
-            (
-                await session.execute(
-                    text(
-                        "SELECT ST_Distance(location::geography, "
-                        "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) "
-                        "FROM site WHERE id = :s"
-                    ),
-                    {"lon": lon, "lat": lat, "s": site_id},
-                )
-            ).scalar_one()
-        )
+        dist = float(dist)
         if dist > geofence_m:
             findings.append(
                 {
