@@ -82,7 +82,7 @@ def _make_dumps() -> Callable[[Any], str]:
         from json.encoder import c_make_encoder, encode_basestring
 
         enc = c_make_encoder(None, reference.default, encode_basestring, None, ":", ",", True, False, True)
-        probe = {"b": [1, None, True, "é\n\u2028\\\"", -7], "a": {"y": "x", "x": {}, "中": []}, "": 10**30}
+        probe = {"b": [1, None, True, 'é\n\u2028\\"', -7], "a": {"y": "x", "x": {}, "中": []}, "": 10**30}
 
         def fast(o: Any) -> str:
             return "".join(enc(o, 0))

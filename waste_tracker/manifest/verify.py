@@ -169,7 +169,9 @@ async def _parallel_chains(conn: AsyncConnection, workers: int) -> VerifyReport:
     total = (await (await raw.execute("SELECT count(*) FROM manifest")).fetchone())[0]
     bounds: list[str | None] = [None]
     for k in range(1, workers):
-        row = await (await raw.execute("SELECT id::text FROM manifest ORDER BY id OFFSET %s LIMIT 1", (total * k // workers,))).fetchone()
+        row = await (
+            await raw.execute("SELECT id::text FROM manifest ORDER BY id OFFSET %s LIMIT 1", (total * k // workers,))
+        ).fetchone()
         if row is not None and row[0] != bounds[-1]:
             bounds.append(row[0])
     bounds.append(None)

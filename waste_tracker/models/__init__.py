@@ -24,6 +24,7 @@ from waste_tracker.models.registry import (
     Vehicle,
     WasteCode,
 )
+from waste_tracker.models.rollup import FlowDaily
 
 __all__ = [
     "Anchor",
@@ -36,6 +37,7 @@ __all__ = [
     "CatalogueExemption",
     "Exemption",
     "Finding",
+    "FlowDaily",
     "IdempotencyRecord",
     "Jurisdiction",
     "Licence",

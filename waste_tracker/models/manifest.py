@@ -54,6 +54,8 @@ class Manifest(SQLModel, table=True):
         Index("ix_manifest_open_received", "received_at", postgresql_where=text("status = 'received'")),
         Index("ix_manifest_open_rejected", "rejected_at", postgresql_where=text("status = 'rejected' OR remainder_open")),
         Index("ix_manifest_licence_received", "licence_id", "received_at", postgresql_where=text("received_at IS NOT NULL")),
+        # Regulators' KPIs select a period of submissions.
+        Index("ix_manifest_submitted_at", "submitted_at", postgresql_where=text("submitted_at IS NOT NULL")),
     )
 
     id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)

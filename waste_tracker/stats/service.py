@@ -36,20 +36,23 @@ def _scope(actor: Principal) -> list[int] | None:
 async def flows(
     session: AsyncSession, actor: Principal, date_from: date, date_to: date, kind: str | None = None
 ) -> list[dict[str, Any]]:
-    start, end = _window(date_from, date_to)
+    _window(date_from, date_to)  # validates the period
     scope = _scope(actor)
+    # From the maintained roll-up (waste_tracker/stats/rollup.py): one row per day and county pair,
+    # exact in every committed state, instead of every manifest picked up in the period. A day is
+    # the Asia/Shanghai date of the pickup, so [date_from, date_to] is the same window as before.
     rows = (
         (
             await session.execute(
-                text(f"""
-        SELECT m.generator_county, m.receiver_county, m.generator_city, m.receiver_city,
-               count(*) AS manifests, round(sum({TONNAGE})::numeric, 3) AS tonnes
-        FROM manifest m
-        WHERE m.picked_up_at >= :start AND m.picked_up_at < :end
-          AND (CAST(:kind AS text) IS NULL OR m.kind = :kind)
-          AND (CAST(:scope AS int[]) IS NULL OR m.generator_county = ANY(:scope) OR m.receiver_county = ANY(:scope))
-        GROUP BY 1, 2, 3, 4 ORDER BY tonnes DESC"""),
-                {"start": start, "end": end, "kind": kind, "scope": scope},
+                text("""
+        SELECT f.generator_county, f.receiver_county, f.generator_city, f.receiver_city,
+               sum(f.manifests)::bigint AS manifests, round(sum(f.tonnage_kg) / 1000.0, 3) AS tonnes
+        FROM flow_daily f
+        WHERE f.day >= :date_from AND f.day <= :date_to
+          AND (CAST(:kind AS text) IS NULL OR f.kind = :kind)
+          AND (CAST(:scope AS int[]) IS NULL OR f.generator_county = ANY(:scope) OR f.receiver_county = ANY(:scope))
+        GROUP BY 1, 2, 3, 4 HAVING sum(f.manifests) > 0 ORDER BY tonnes DESC"""),
+                {"date_from": date_from, "date_to": date_to, "kind": kind, "scope": scope},
             )
         )
         .mappings()
@@ -83,20 +86,30 @@ async def kpis(
         (
             await session.execute(
                 text(f"""
+        WITH base AS (
+            SELECT m.generator_county, m.status, m.received_kg, m.picked_up_kg, m.declared_kg, m.disposed_kg,
+                   m.delivered_at, m.received_at,
+                   (m.delivered_at AT TIME ZONE 'Asia/Shanghai')::date AS delivered_on
+            FROM manifest m
+            WHERE m.submitted_at >= :start AND m.submitted_at < :end
+              AND (CAST(:scope AS int[]) IS NULL OR m.generator_county = ANY(:scope))
+              AND (CAST(:county AS int) IS NULL OR m.generator_county = :county)
+        ), due AS (
+            -- the receipt deadline once per drop-off day, not once per manifest
+            SELECT d.delivered_on, add_working_days(d.delivered_on, :wd) AS deadline
+            FROM (SELECT DISTINCT delivered_on FROM base WHERE delivered_on IS NOT NULL) d
+        )
         SELECT m.generator_county AS county, j.name, j.name_en,
                count(*) AS manifests,
                round(sum({TONNAGE})::numeric, 3) AS tonnes,
                count(*) FILTER (WHERE m.delivered_at IS NOT NULL) AS delivered,
                count(*) FILTER (WHERE m.received_at IS NOT NULL AND m.delivered_at IS NOT NULL
-                   AND (m.received_at AT TIME ZONE 'Asia/Shanghai')::date
-                       <= add_working_days((m.delivered_at AT TIME ZONE 'Asia/Shanghai')::date, :wd)) AS on_time,
+                   AND (m.received_at AT TIME ZONE 'Asia/Shanghai')::date <= due.deadline) AS on_time,
                count(*) FILTER (WHERE m.status = 'completed') AS completed,
                COALESCE(sum(m.received_kg), 0) / 1000.0 AS received_t,
                COALESCE(sum(m.disposed_kg), 0) / 1000.0 AS disposed_t
-        FROM manifest m JOIN jurisdiction j ON j.adcode = m.generator_county
-        WHERE m.submitted_at >= :start AND m.submitted_at < :end
-          AND (CAST(:scope AS int[]) IS NULL OR m.generator_county = ANY(:scope))
-          AND (CAST(:county AS int) IS NULL OR m.generator_county = :county)
+        FROM base m JOIN jurisdiction j ON j.adcode = m.generator_county
+        LEFT JOIN due ON due.delivered_on = m.delivered_on
         GROUP BY 1, 2, 3 ORDER BY 1"""),
                 {"start": start, "end": end, "scope": scope, "county": county, "wd": wd},
             )
