@@ -1,0 +1,97 @@
+"""Log-in and log-out for the web app: the same accounts, rate limit and JWT as the API, kept in an
+HttpOnly cookie, with a CSRF double-submit cookie that the pages' scripts echo in a header."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
+
+from api.deps import CSRF_COOKIE, PUBLIC, SESSION_COOKIE, SessionDep, SettingsDep
+from api.routes.auth import client_address
+from api.web.render import (
+    WebPrincipal,
+    WebRoute,
+    csrf_ok,
+    home_for,
+    render,
+    safe_next,
+    secure_request,
+    set_csrf_cookie,
+    web_lang,
+)
+from waste_tracker.auth import service
+from waste_tracker.auth.tokens import issue_access_token
+from waste_tracker.db import unit_of_work
+from waste_tracker.errors import TooManyRequests, Unauthenticated
+from waste_tracker.i18n import translate
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+@router.get("/", openapi_extra=PUBLIC)
+async def root(principal: WebPrincipal) -> RedirectResponse:
+    return RedirectResponse(home_for(principal), status_code=303)
+
+
+@router.get("/login", openapi_extra=PUBLIC)
+async def login_form(request: Request, next: str | None = None) -> Response:  # noqa: A002 - the query parameter's name
+    return render(request, "login.html", next=safe_next(next) or "", error=None, username="")
+
+
+@router.post("/login", openapi_extra=PUBLIC)
+async def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",  # noqa: A002 - the form field's name
+) -> Response:
+    lang = web_lang(request)
+
+    def again(code: str, status: int, **details: object) -> Response:
+        return render(
+            request,
+            "login.html",
+            status_code=status,
+            next=safe_next(next) or "",
+            error=translate(code, lang, details),
+            username=username,
+        )
+
+    if not csrf_ok(request, csrf):
+        return again("csrf_failed", 403)
+    address = client_address(request)
+    try:
+        await service.check_login_rate(session, username, address, settings)
+        user = await service.authenticate(session, username, password, settings)
+    except TooManyRequests as e:
+        return again("too_many_requests", 429, retry_after=e.retry_after)
+    except Unauthenticated as e:
+        # Counted in its own transaction (like the API's log-in): this request's unit of work rolls back.
+        async with unit_of_work(request.app.state.engine) as s:
+            await service.record_login_failure(s, username, address)
+        return again(e.code, 401)
+    principal = await service.principal_for(session, user, settings)
+    token, _ = issue_access_token(user.id, user.role, settings.secret_key, settings.access_token_minutes)
+    response = RedirectResponse(safe_next(next) or home_for(principal), status_code=303)
+    secure = secure_request(request)
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=settings.access_token_minutes * 60, httponly=True, samesite="lax", secure=secure, path="/"
+    )
+    set_csrf_cookie(request, response, secrets.token_urlsafe(32))  # a fresh CSRF secret for the new session
+    return response
+
+
+@router.post("/logout", openapi_extra=PUBLIC)
+async def logout(request: Request, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+    if not csrf_ok(request, csrf):
+        return render(request, "error.html", status_code=403, status=403, message=translate("csrf_failed", web_lang(request)))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response

@@ -1,0 +1,221 @@
+"""Pages of the enterprises and drivers: manifest list and search, the new-manifest form, a
+manifest with its timeline and the actions its reader may take, the print-ready label, the
+receiver's incoming list, the driver's home and scanner.
+
+Pages read through the domain services (the same scoping as the API); every change is made by
+the page's script calling the JSON API, so the rules live in one place."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import SessionDep, SettingsDep, permission
+from api.routes.labels import TEXT as LABEL_TEXT
+from api.web.render import WebPrincipal, WebRoute, render, web_lang
+from waste_tracker.alerts import queries as alert_queries
+from waste_tracker.auth.principal import Principal
+from waste_tracker.errors import Conflict, Forbidden
+from waste_tracker.manifest import labels, queries, service
+from waste_tracker.manifest.lifecycle import Status
+from waste_tracker.manifest.numbering import SHANGHAI
+from waste_tracker.manifest.timeline import timeline
+from waste_tracker.manifest.verify import verify_manifest
+from waste_tracker.models import Licence, Manifest
+from waste_tracker.registry import catalogue, licences, organisations
+from waste_tracker.registry.names import organisation_names
+from waste_tracker.rules.registry import RULES
+from waste_tracker.scan.tokens import make_token, scan_url
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+READERS = permission("enterprise", "driver", "regulator", "admin", note="web page; scoped like the API")
+GENERATOR = permission("enterprise", note="web page; enterprise users of a generator")
+RECEIVER = permission("enterprise", note="web page; enterprise users of a receiver")
+DRIVER = permission("driver", note="web page; drivers")
+STATUSES = [s.value for s in Status]
+PAGE = 50
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+async def _rows(session: Any, manifests: list[Manifest]) -> list[dict[str, Any]]:
+    """Manifests with their parties' names, for lists."""
+    names = await organisation_names(
+        session, [x for m in manifests for x in (m.generator_org_id, m.receiver_org_id, m.carrier_org_id)]
+    )
+    return [
+        {
+            "m": m,
+            "generator": names.get(m.generator_org_id, ""),
+            "receiver": names.get(m.receiver_org_id, ""),
+            "carrier": names.get(m.carrier_org_id, ""),
+        }
+        for m in manifests
+    ]
+
+
+async def _list(session: Any, principal: Principal, f: queries.ManifestFilter, cursor: str | None = None, limit: int = PAGE):  # type: ignore[no-untyped-def]
+    items, nxt = await queries.list_manifests(session, principal, f, cursor, limit)
+    return await _rows(session, items), nxt
+
+
+@router.get("/manifests", openapi_extra=READERS)
+async def manifest_list(
+    request: Request,
+    principal: WebPrincipal,
+    session: SessionDep,
+    number: str | None = Query(default=None, max_length=14),
+    status: str | None = Query(default=None, max_length=20),
+    waste_code: str | None = Query(default=None, max_length=16),
+    created_from: str | None = Query(default=None, max_length=10),
+    created_to: str | None = Query(default=None, max_length=10),
+    cursor: str | None = Query(default=None, max_length=200),
+) -> Response:
+    f = queries.ManifestFilter(
+        status=[status] if status in STATUSES else None,
+        number=(number or "").strip() or None,
+        waste_code=(waste_code or "").strip() or None,
+        created_from=_day(created_from),
+        created_to=_day(created_to),
+    )
+    rows, nxt = await _list(session, principal, f, cursor)
+    params = {"number": number or "", "status": status or "", "waste_code": waste_code or "", "created_from": created_from or ""}
+    params["created_to"] = created_to or ""
+    return render(
+        request,
+        "manifests.html",
+        rows=rows,
+        next_cursor=nxt,
+        filters=params,
+        statuses=STATUSES,
+        can_create="generator" in principal.org_roles and principal.role == "enterprise",
+    )
+
+
+@router.get("/manifests/new", openapi_extra=GENERATOR)
+async def manifest_new(request: Request, principal: WebPrincipal, session: SessionDep) -> Response:
+    org_id = principal.require_org_role("generator")
+    org = await organisations.get_organisation(session, principal, org_id)
+    sites = await organisations.list_sites(session, principal, organisation_id=org_id)
+    carriers = await organisations.list_organisations(session, principal, role="carrier", limit=500)
+    return render(
+        request,
+        "manifest_new.html",
+        org=org,
+        sites=sites,
+        carriers=carriers,
+        methods=await catalogue.list_methods(session),
+        today=today().isoformat(),
+    )
+
+
+@router.get("/m/{manifest_id}", openapi_extra=READERS)
+async def manifest_page(manifest_id: uuid.UUID, request: Request, principal: WebPrincipal, session: SessionDep) -> Response:
+    m = await service.get_manifest(session, principal, manifest_id)
+    d = await queries.describe(session, m)
+    n_events, brk = await verify_manifest(session, m.id)
+    lic = await session.get(Licence, m.licence_id) if m.licence_id else None
+    alerts: list[Any] = []
+    if principal.is_regulator or principal.is_admin or principal.role == "enterprise":
+        alerts, _ = await alert_queries.list_alerts(session, principal, alert_queries.AlertFilter(manifest_id=m.id), None, 50)
+    lang = web_lang(request)
+    return render(
+        request,
+        "manifest.html",
+        m=m,
+        d=d,
+        events=await timeline(session, m.id),
+        chain_ok=brk is None,
+        chain_events=n_events,
+        sides=service.party_of(principal, m),
+        allowed=set(d["allowed_actions"]),
+        licence_methods=lic.method_codes if lic else [],
+        methods={x["code"]: x for x in await catalogue.list_methods(session)},
+        alerts=alerts,
+        rule_title=lambda rid: RULES[rid].title.get(lang, rid) if rid in RULES else rid,
+        today=today().isoformat(),
+    )
+
+
+@router.get("/m/{manifest_id}/label", openapi_extra=READERS)
+async def label_page(
+    manifest_id: uuid.UUID, request: Request, principal: WebPrincipal, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The print-ready label (the same content as the API's label page, under the web app's styles)."""
+    m = await service.get_manifest(session, principal, manifest_id)
+    if not m.number:
+        raise Conflict("manifest_not_submitted", {"status": m.status})
+    url = scan_url(settings.public_base_url, m.number, make_token(settings.secret_key, m.id, m.number))
+    d = await queries.describe(session, m)
+    lang = web_lang(request)
+    return render(
+        request,
+        "label.html",
+        m=m,
+        d=d,
+        lines=d["lines"],
+        qr_svg=labels.qr_svg_inline(url),
+        scan_url=url,
+        lt=LABEL_TEXT.get(lang, LABEL_TEXT["zh-CN"]),
+    )
+
+
+@router.get("/r", openapi_extra=RECEIVER)
+async def receiver_home(request: Request, principal: WebPrincipal, session: SessionDep) -> Response:
+    org_id = principal.require_org_role("receiver")
+
+    async def section(*statuses: str, limit: int = PAGE) -> list[dict[str, Any]]:
+        return (
+            await _list(session, principal, queries.ManifestFilter(status=list(statuses), receiver_org_id=org_id), None, limit)
+        )[0]
+
+    return render(
+        request,
+        "receiver.html",
+        to_receive=await section("delivered"),
+        to_dispose=await section("received"),
+        on_the_way=await section("submitted", "in_transit"),
+        closed=await section("completed", "rejected", "returned", "redirected", limit=20),
+    )
+
+
+def _driver(principal: Principal) -> uuid.UUID:
+    if principal.role != "driver" or principal.organisation_id is None:
+        raise Forbidden("forbidden", {"required_roles": ["driver"], "role": principal.role})
+    return principal.organisation_id
+
+
+@router.get("/d", openapi_extra=DRIVER)
+async def driver_home(request: Request, principal: WebPrincipal, session: SessionDep) -> Response:
+    org_id = _driver(principal)
+    f = queries.ManifestFilter(status=["submitted", "in_transit", "return_requested", "returning"], carrier_org_id=org_id)
+    rows, _ = await _list(session, principal, f, None, 100)
+    return render(request, "driver.html", rows=rows)
+
+
+@router.get("/scan", openapi_extra=DRIVER)
+async def scan_page(
+    request: Request,
+    principal: WebPrincipal,
+    session: SessionDep,
+    m: str | None = Query(default=None, max_length=14),
+    t: str | None = Query(default=None, max_length=200),
+) -> Response:
+    """The driver's scanner; also the target of the label's QR URL (``/scan?m=<number>&t=<token>``),
+    so a phone's own camera app lands here with the token already filled in."""
+    org_id = _driver(principal)
+    vehicles = await licences.list_vehicles(session, principal, organisation_id=org_id)
+    return render(request, "scan.html", vehicles=vehicles, number=m or "", token=t or "")

@@ -1,0 +1,217 @@
+"""Regulators' pages: the alert queue, an alert with its map and workflow, the flows map between
+counties and the KPI table per county; plus the base map GeoJSON every map draws."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from api.deps import ANY_USER, SessionDep, permission
+from api.web.i18n import gettext, messages
+from api.web.render import WebPrincipal, WebRoute, fmt_km, render, web_lang
+from waste_tracker.alerts import queries, service
+from waste_tracker.alerts.settings import effective_settings
+from waste_tracker.auth.principal import Principal
+from waste_tracker.errors import Forbidden
+from waste_tracker.manifest.numbering import SHANGHAI
+from waste_tracker.manifest.timeline import timeline
+from waste_tracker.models import Alert, Manifest
+from waste_tracker.models.alert import ALERT_STATUSES
+from waste_tracker.registry.basemap import basemap
+from waste_tracker.registry.names import counties_of, jurisdiction_names, organisation_names, user_names
+from waste_tracker.rules.registry import RULES, explain
+from waste_tracker.stats import service as stats
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+REG = permission("regulator", "admin", note="web page; scoped to the regulator's jurisdiction")
+SEVERITIES = ("critical", "warning", "info")
+OPEN = ["open", "acknowledged"]
+HOME_CITY = 330400
+
+
+def _regulator(p: Principal) -> None:
+    if not (p.is_regulator or p.is_admin):
+        raise Forbidden("forbidden", {"required_roles": ["regulator", "admin"], "role": p.role})
+
+
+def _day(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def _period(date_from: str | None, date_to: str | None) -> tuple[date, date]:
+    today = datetime.now(SHANGHAI).date()
+    end = _day(date_to, today)
+    return _day(date_from, end - timedelta(days=29)), end
+
+
+def _rule_titles(lang: str) -> dict[str, str]:
+    return {rid: r.title.get(lang, rid) for rid, r in RULES.items()}
+
+
+async def _names_for(session: Any, alerts: list[Alert], lang: str) -> dict[int, str]:
+    return await jurisdiction_names(session, [c for a in alerts for c in (a.generator_county, a.receiver_county)], lang)
+
+
+@router.get("/reg/alerts", openapi_extra=REG)
+async def alert_queue(
+    request: Request,
+    principal: WebPrincipal,
+    session: SessionDep,
+    severity: list[str] = Query(default=[]),
+    status: list[str] = Query(default=[]),
+    rule: str | None = Query(default=None, max_length=48),
+    county: str | None = Query(default=None, max_length=6),
+    cursor: str | None = Query(default=None, max_length=200),
+) -> Response:
+    _regulator(principal)
+    lang = web_lang(request)
+    sev = [s for s in severity if s in SEVERITIES]
+    sts = [s for s in status if s in ALERT_STATUSES] or ([] if "status" in request.query_params else OPEN)
+    county_code = int(county) if county and county.isdigit() else None
+    f = queries.AlertFilter(severity=sev or None, status=sts or None, rule=[rule] if rule in RULES else None, county=county_code)
+    items, nxt = await queries.list_alerts(session, principal, f, cursor, 50)
+    counts = await queries.summary(session, principal, queries.AlertFilter(status=sts or None, county=county_code))
+    manifests = {m.id: m for m in await _manifests(session, [a.manifest_id for a in items])}
+    return render(
+        request,
+        "reg_alerts.html",
+        items=items,
+        next_cursor=nxt,
+        counts=counts,
+        manifests=manifests,
+        county_names=await _names_for(session, items, lang),
+        rule_titles=_rule_titles(lang),
+        counties=await counties_of(session, HOME_CITY, lang),
+        f={"severity": sev, "status": sts, "rule": rule or "", "county": county or ""},
+        severities=SEVERITIES,
+        statuses=ALERT_STATUSES,
+    )
+
+
+async def _manifests(session: Any, ids: list[Any]) -> list[Manifest]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return []
+    return list((await session.execute(select(Manifest).where(Manifest.id.in_(wanted)))).scalars())
+
+
+@router.get("/reg/alerts/{alert_id}", openapi_extra=REG)
+async def alert_page(alert_id: int, request: Request, principal: WebPrincipal, session: SessionDep) -> Response:
+    _regulator(principal)
+    lang = web_lang(request)
+    a = await service.get_alert(session, principal, alert_id)
+    settings = await effective_settings(session)
+    thresholds = settings[a.rule_id].thresholds if a.rule_id in settings else {}
+    hist = await service.history(session, a.id)
+    m = await session.get(Manifest, a.manifest_id) if a.manifest_id else None
+    orgs = await organisation_names(session, [a.generator_org_id, a.receiver_org_id, a.carrier_org_id])
+    users = await user_names(session, [h.actor_user_id for h in hist] + [a.assignee_id])
+    return render(
+        request,
+        "reg_alert.html",
+        a=a,
+        m=m,
+        title=RULES[a.rule_id].title.get(lang, a.rule_id) if a.rule_id in RULES else a.rule_id,
+        explanation=explain(a.rule_id, lang, thresholds) if a.rule_id in RULES else "",
+        history=hist,
+        orgs=orgs,
+        users=users,
+        county_names=await _names_for(session, [a], lang),
+        events=await timeline(session, m.id) if m else [],
+        evidence=await _evidence(session, a.evidence, lang),
+    )
+
+
+async def _evidence(session: Any, evidence: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """Evidence as labelled lines for people: adcodes named, distances with units, codes translated;
+    the drop-off point is also on the map."""
+    known = messages()
+    places = [v for k, v in evidence.items() if k.endswith(("_county", "_city")) and isinstance(v, int)]
+    names = await jurisdiction_names(session, places, lang)
+    out = []
+    for k, v in evidence.items():
+        label = gettext(lang, f"evidence.{k}") if f"evidence.{k}" in known else k
+        if v is None:
+            text = gettext(lang, "evidence.none")
+        elif k.endswith(("_county", "_city")) and isinstance(v, int):
+            text = f"{names.get(v, v)} ({v})"
+        elif k == "dropoff" and isinstance(v, dict):
+            text = ", ".join(f"{c:.5f}" for c in v.get("coordinates") or [])
+        elif k.endswith("_m") and isinstance(v, str | int | float):
+            text = fmt_km(float(v))
+        elif k == "event_type":
+            text = gettext(lang, f"event.{v}")
+        elif k == "reason" and f"evidence_reason.{v}" in known:
+            text = gettext(lang, f"evidence_reason.{v}")
+        elif isinstance(v, list | dict):
+            text = json.dumps(v, ensure_ascii=False)
+        else:
+            text = str(v)
+        out.append((label, text))
+    return out
+
+
+@router.get("/reg/flows", openapi_extra=REG)
+async def flows_page(
+    request: Request,
+    principal: WebPrincipal,
+    session: SessionDep,
+    date_from: str | None = Query(default=None, max_length=10),
+    date_to: str | None = Query(default=None, max_length=10),
+    kind: str | None = Query(default=None, max_length=10),
+) -> Response:
+    _regulator(principal)
+    lang = web_lang(request)
+    start, end = _period(date_from, date_to)
+    k = kind if kind in ("hazardous", "general") else None
+    rows = await stats.flows(session, principal, start, end, k)
+    names = await jurisdiction_names(session, [c for r in rows for c in (r["generator_county"], r["receiver_county"])], lang)
+    return render(
+        request,
+        "reg_flows.html",
+        rows=rows,
+        names=names,
+        date_from=start.isoformat(),
+        date_to=end.isoformat(),
+        kind=k or "",
+        total_t=sum(r["tonnes"] for r in rows),
+        out_of_city_t=sum(r["tonnes"] for r in rows if r["out_of_city"]),
+    )
+
+
+@router.get("/reg/kpis", openapi_extra=REG)
+async def kpis_page(
+    request: Request,
+    principal: WebPrincipal,
+    session: SessionDep,
+    date_from: str | None = Query(default=None, max_length=10),
+    date_to: str | None = Query(default=None, max_length=10),
+) -> Response:
+    _regulator(principal)
+    lang = web_lang(request)
+    start, end = _period(date_from, date_to)
+    rows = await stats.kpis(session, principal, start, end)
+    rules_seen = sorted({r for row in rows for r in row["open_alerts_by_rule"]})
+    return render(
+        request,
+        "reg_kpis.html",
+        rows=rows,
+        rules_seen=rules_seen,
+        rule_titles=_rule_titles(lang),
+        date_from=start.isoformat(),
+        date_to=end.isoformat(),
+    )
+
+
+@router.get("/web/basemap.json", openapi_extra=ANY_USER)
+async def basemap_json(principal: WebPrincipal, session: SessionDep) -> JSONResponse:
+    """County and city polygons (simplified) for the maps' base layer; no external tiles."""
+    return JSONResponse(await basemap(session), headers={"Cache-Control": "private, max-age=3600"})

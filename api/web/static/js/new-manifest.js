@@ -1,0 +1,278 @@
+/* The generator's new-manifest form: waste codes searched as you type, licensed receivers for
+   those codes sorted by distance with the jurisdiction rule explained, then draft + submit. */
+(function () {
+  "use strict";
+  var T = WT.t, el = WT.el;
+  var form = document.getElementById("new-manifest");
+  if (!form) return;
+  var list = document.getElementById("line-list");
+  var tpl = document.getElementById("line-template");
+  var box = document.getElementById("candidates");
+  var methodSel = document.getElementById("planned_method_code");
+  var errBox = document.getElementById("form-error");
+  var ruleKind = document.getElementById("rule-kind");
+  var methods = {};
+  JSON.parse(document.getElementById("methods-data").textContent).forEach(function (m) { methods[m.code] = m; });
+
+  var lines = [];
+  var seq = 0;
+  var candidates = [];
+  var draftId = null;
+  var busy = false;
+
+  function debounce(fn, ms) {
+    var h;
+    return function () { clearTimeout(h); h = setTimeout(fn, ms); };
+  }
+
+  /* --- lines with a waste-code combobox ------------------------------------------------------ */
+
+  function addLine() {
+    var n = ++seq;
+    var node = tpl.content.firstElementChild.cloneNode(true);
+    node.querySelectorAll("[data-id]").forEach(function (x) { x.id = "l" + n + "-" + x.getAttribute("data-id"); });
+    node.querySelectorAll("[data-for]").forEach(function (x) { x.setAttribute("for", "l" + n + "-" + x.getAttribute("data-for")); });
+    var line = {
+      n: n, node: node, code: null, kind: null,
+      input: node.querySelector(".code-input"), listbox: node.querySelector(".listbox"), desc: node.querySelector("[data-desc]"),
+      qty: node.querySelector("[data-id=qty]"), unit: node.querySelector("[data-id=unit]"), form: node.querySelector("[data-id=form]"),
+      ctype: node.querySelector("[data-id=ctype]"), ccount: node.querySelector("[data-id=ccount]"), active: -1, options: []
+    };
+    line.input.setAttribute("aria-controls", line.listbox.id);
+    node.querySelector("[data-remove]").addEventListener("click", function () {
+      if (lines.length === 1) return;
+      lines = lines.filter(function (l) { return l !== line; });
+      node.remove();
+      renumber();
+      refresh();
+    });
+    wireCombo(line);
+    line.qty.addEventListener("input", debounce(refresh, 500));
+    line.unit.addEventListener("change", refresh);
+    lines.push(line);
+    list.appendChild(node);
+    renumber();
+    return line;
+  }
+
+  function renumber() {
+    lines.forEach(function (l, i) {
+      l.node.querySelector("[data-line-title]").textContent = T("line_title", { n: i + 1 });
+      l.node.querySelector("[data-remove]").hidden = lines.length === 1;
+    });
+  }
+
+  function closeList(line) {
+    line.listbox.hidden = true;
+    line.input.setAttribute("aria-expanded", "false");
+    line.input.removeAttribute("aria-activedescendant");
+    line.active = -1;
+  }
+
+  function choose(line, item) {
+    line.code = item.code;
+    line.kind = item.kind;
+    line.input.value = item.code;
+    line.desc.textContent = item.category_code + " " + (WT.lang === "en" && item.category_name_en ? item.category_name_en : item.category_name) +
+      " · " + item.description + (item.hazard_characteristics.length ? " · " + T("hazards") + " " + item.hazard_characteristics.join(", ") : "");
+    line.input.setAttribute("aria-invalid", "false");
+    if (item.kind === "general" && line.form.value === "liquid") line.form.value = "solid";
+    closeList(line);
+    refresh();
+  }
+
+  function setActive(line, i) {
+    var opts = line.listbox.children;
+    if (!opts.length) return;
+    line.active = (i + opts.length) % opts.length;
+    Array.prototype.forEach.call(opts, function (o, k) { o.setAttribute("aria-selected", k === line.active ? "true" : "false"); });
+    line.input.setAttribute("aria-activedescendant", opts[line.active].id);
+    opts[line.active].scrollIntoView({ block: "nearest" });
+  }
+
+  function wireCombo(line) {
+    var search = debounce(function () {
+      var q = line.input.value.trim();
+      if (!q) { closeList(line); return; }
+      WT.api("GET", "/api/v1/waste-codes?limit=8&q=" + encodeURIComponent(q)).then(function (res) {
+        if (q !== line.input.value.trim()) return;
+        line.options = res.ok ? res.data.items : [];
+        line.listbox.textContent = "";
+        line.options.forEach(function (item, i) {
+          var li = el("li", { role: "option", id: line.listbox.id + "-" + i, "aria-selected": "false", class: "option" }, [
+            el("span", { class: "mono", text: item.code }), " ",
+            el("span", { text: item.category_code + " · " + item.description })
+          ]);
+          li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(line, item); });
+          line.listbox.appendChild(li);
+        });
+        if (!line.options.length) line.listbox.appendChild(el("li", { class: "option muted", "aria-disabled": "true", text: T("no_codes") }));
+        line.listbox.hidden = false;
+        line.input.setAttribute("aria-expanded", "true");
+      }, function () { /* offline: keep typing */ });
+    }, 200);
+    line.input.addEventListener("input", function () {
+      if (line.code && line.input.value.trim() !== line.code) { line.code = null; line.kind = null; line.desc.textContent = ""; refresh(); }
+      search();
+    });
+    line.input.addEventListener("keydown", function (ev) {
+      var open = !line.listbox.hidden;
+      if (ev.key === "ArrowDown") { ev.preventDefault(); if (open) setActive(line, line.active + 1); else search(); }
+      else if (ev.key === "ArrowUp" && open) { ev.preventDefault(); setActive(line, line.active - 1); }
+      else if (ev.key === "Enter" && open && line.active >= 0 && line.options[line.active]) { ev.preventDefault(); choose(line, line.options[line.active]); }
+      else if (ev.key === "Escape" && open) { ev.preventDefault(); closeList(line); }
+    });
+    line.input.addEventListener("blur", function () {
+      setTimeout(function () { closeList(line); }, 100);
+      var typed = line.input.value.trim();
+      if (typed && !line.code) {
+        var exact = line.options.filter(function (o) { return o.code.toLowerCase() === typed.toLowerCase(); })[0];
+        if (exact) choose(line, exact);
+        else line.input.setAttribute("aria-invalid", "true");
+      }
+    });
+  }
+
+  /* --- receivers for the chosen codes ------------------------------------------------------- */
+
+  function totalKg() {
+    return lines.reduce(function (s, l) {
+      var q = parseFloat(l.qty.value);
+      return s + (q > 0 ? q * (l.unit.value === "t" ? 1000 : 1) : 0);
+    }, 0);
+  }
+
+  var refreshSeq = 0;
+  function refreshNow() {
+    var codes = lines.filter(function (l) { return l.code; }).map(function (l) { return l.code; });
+    var kinds = {};
+    lines.forEach(function (l) { if (l.kind) kinds[l.kind] = true; });
+    ruleKind.textContent = kinds.hazardous && !kinds.general ? T("rule_hazardous") : kinds.general && !kinds.hazardous ? T("rule_general") : "";
+    if (!codes.length) { renderCandidates(null, T("pick_codes_first")); return; }
+    if (kinds.hazardous && kinds.general) { renderCandidates(null, T("mixed_kinds")); return; }
+    var q = "generator_site_id=" + encodeURIComponent(form.generator_site_id.value) +
+      codes.map(function (c) { return "&codes=" + encodeURIComponent(c); }).join("") +
+      "&on=" + encodeURIComponent(form.planned_pickup_date.value || WT.todayShanghai());
+    var kg = totalKg();
+    if (kg > 0) q += "&quantity_kg=" + kg.toFixed(3);
+    var mine = ++refreshSeq;
+    box.setAttribute("aria-busy", "true");
+    WT.api("GET", "/api/v1/receivers/candidates?" + q).then(function (res) {
+      if (mine !== refreshSeq) return;
+      box.removeAttribute("aria-busy");
+      if (!res.ok) { renderCandidates(null, WT.errorText(res)); return; }
+      renderCandidates(res.data.items, null);
+    }, function () { box.removeAttribute("aria-busy"); renderCandidates(null, T("offline")); });
+  }
+  var refresh = debounce(refreshNow, 150);
+
+  function renderCandidates(items, message) {
+    var previous = form.querySelector("input[name=receiver_site_id]:checked");
+    var keep = previous ? previous.value : null;
+    candidates = items || [];
+    box.textContent = "";
+    if (message) { box.appendChild(el("p", { class: "muted", text: message })); fillMethods(null); return; }
+    if (!candidates.length) { box.appendChild(el("p", { class: "notice warn", text: T("no_receivers") })); fillMethods(null); return; }
+    var fs = el("fieldset", { class: "candidates" }, [el("legend", { text: T("receivers_legend") })]);
+    var firstAllowed = null;
+    candidates.forEach(function (c, i) {
+      var blocked = c.outcome === "needs_exemption";
+      var id = "cand-" + i;
+      var input = el("input", { type: "radio", name: "receiver_site_id", value: c.site_id, id: id, disabled: blocked, "aria-describedby": id + "-why" });
+      if (!blocked && firstAllowed === null) firstAllowed = input;
+      if (keep && keep === c.site_id && !blocked) input.checked = true;
+      input.addEventListener("change", function () { fillMethods(c); });
+      var label = el("label", { for: id, class: "candidate outcome-" + c.outcome }, [
+        el("span", { class: "cand-name" }, [c.organisation_name, el("span", { class: "muted", text: " · " + c.site_name })]),
+        el("span", { class: "cand-where", text: c.city_name + " " + c.county_name + " · " + WT.fmtKm(c.distance_m) }),
+        el("span", { class: "badge outcome-" + c.outcome, text: T("outcome_" + c.outcome) }),
+        el("span", { class: "cand-why", id: id + "-why", text: c.explanation }),
+        el("span", { class: "cand-meta small muted", text: T("licence") + " " + c.licence_numbers.join(", ") + " · " + T("methods") + " " +
+          c.methods.join(", ") + (c.capacity_left_t !== null ? " · " + T("capacity_left", { t: Number(c.capacity_left_t).toLocaleString("en-US") }) : "") })
+      ]);
+      fs.appendChild(el("div", { class: "cand-row" }, [input, label]));
+    });
+    box.appendChild(fs);
+    var chosen = form.querySelector("input[name=receiver_site_id]:checked") || firstAllowed;
+    if (chosen) { chosen.checked = true; fillMethods(candidates.filter(function (c) { return c.site_id === chosen.value; })[0]); }
+    else fillMethods(null);
+  }
+
+  function fillMethods(c) {
+    var prev = methodSel.value;
+    methodSel.textContent = "";
+    if (!c) { methodSel.appendChild(el("option", { value: "", text: T("pick_receiver_first") })); return; }
+    c.methods.forEach(function (code) {
+      var m = methods[code];
+      var name = m ? (WT.lang === "en" ? m.name_en : m.name) : "";
+      methodSel.appendChild(el("option", { value: code, text: code + " " + name, selected: code === prev }));
+    });
+  }
+
+  /* --- draft and submit ---------------------------------------------------------------------- */
+
+  function body() {
+    var chosen = form.querySelector("input[name=receiver_site_id]:checked");
+    return {
+      generator_site_id: form.generator_site_id.value,
+      carrier_org_id: form.carrier_org_id.value,
+      receiver_site_id: chosen ? chosen.value : null,
+      planned_method_code: methodSel.value,
+      planned_pickup_date: form.planned_pickup_date.value,
+      emergency_measures: form.emergency_measures.value,
+      emergency_contact: form.emergency_contact.value,
+      emergency_phone: form.emergency_phone.value,
+      notes: form.notes.value,
+      lines: lines.map(function (l) {
+        return {
+          waste_code: l.code || l.input.value.trim(), physical_form: l.form.value, quantity: l.qty.value, unit: l.unit.value,
+          container_type: l.ctype.value, container_count: parseInt(l.ccount.value || "0", 10)
+        };
+      })
+    };
+  }
+
+  function problem() {
+    for (var i = 0; i < lines.length; i++) {
+      if (!lines[i].code) { lines[i].input.focus(); return T("need_code", { n: i + 1 }); }
+      if (!(parseFloat(lines[i].qty.value) > 0)) { lines[i].qty.focus(); return T("need_qty", { n: i + 1 }); }
+    }
+    if (!form.querySelector("input[name=receiver_site_id]:checked")) return T("need_receiver");
+    if (!methodSel.value) return T("need_method");
+    var bad = form.querySelector("input:invalid, textarea:invalid, select:invalid");
+    if (bad) { bad.focus(); return T("need_field", { field: (form.querySelector("label[for='" + bad.id + "']") || {}).textContent || bad.name }); }
+    return null;
+  }
+
+  function fail(text) {
+    WT.show(errBox, text, "notice error");
+    errBox.focus();
+    busy = false;
+  }
+
+  function save(andSubmit) {
+    if (busy) return;
+    var p = problem();
+    if (p) { fail(p); return; }
+    busy = true;
+    WT.show(errBox, "", null);
+    var b = body();
+    var step = draftId ? WT.api("PATCH", "/api/v1/manifests/" + draftId, b) : WT.api("POST", "/api/v1/manifests", b, { idempotencyKey: WT.uuid() });
+    step.then(function (res) {
+      if (!res.ok) { fail(WT.errorText(res)); return; }
+      draftId = res.data.id;
+      if (!andSubmit) { window.location.assign("/m/" + draftId); return; }
+      return WT.api("POST", "/api/v1/manifests/" + draftId + "/submit", null, { idempotencyKey: WT.uuid() }).then(function (r2) {
+        if (!r2.ok) { fail(T("draft_kept") + " " + WT.errorText(r2)); return; }
+        window.location.assign("/m/" + draftId + "?created=1");
+      });
+    }, function () { fail(T("offline")); });
+  }
+
+  document.getElementById("add-line").addEventListener("click", function () { addLine().input.focus(); });
+  document.getElementById("save-draft").addEventListener("click", function () { save(false); });
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); save(true); });
+  form.generator_site_id.addEventListener("change", refresh);
+  form.planned_pickup_date.addEventListener("change", refresh);
+  addLine();
+})();

@@ -1,0 +1,321 @@
+/* The driver's scanner: read the label's QR (BarcodeDetector where the browser has it, the vendored
+   jsQR otherwise, or a photo), attach the phone's GPS, confirm pickup (vehicle, weighed quantity)
+   or drop-off. Every scan goes through the offline queue (scan-queue.js). */
+(function () {
+  "use strict";
+  var T = WT.t, el = WT.el;
+  var TOKEN = /^v1\.(\d{14})\.[A-Za-z0-9_-]{22}$/;
+  var STATUS_KEY = "wt.scan-last-status.v1";
+  var stepScan = document.getElementById("step-scan");
+  var stepConfirm = document.getElementById("step-confirm");
+  var statusEl = document.getElementById("scan-status");
+  var result = document.getElementById("result");
+  var info = document.getElementById("manifest-info");
+  var form = document.getElementById("scan-form");
+  var video = document.getElementById("video");
+  var cameraBox = document.getElementById("camera-box");
+  var startBtn = document.getElementById("start-camera");
+  var stopBtn = document.getElementById("stop-camera");
+  var gpsEl = document.getElementById("gps-state");
+  var netEl = document.getElementById("net-state");
+  var canvas = document.createElement("canvas");
+  var ctx = canvas.getContext("2d", { willReadFrequently: true });
+  var detector = null;
+  var stream = null;
+  var current = null; /* {token, number, manifest} */
+  var lastPos = null;
+  var sending = false;
+
+  if ("BarcodeDetector" in window) {
+    try { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); } catch (e) { detector = null; }
+  }
+
+  /* --- what the QR says ------------------------------------------------------------------------ */
+
+  function parse(text) {
+    text = (text || "").trim();
+    var token = text;
+    try {
+      var u = new URL(text);
+      token = u.searchParams.get("t") || "";
+    } catch (e) { /* not a URL: maybe the bare token */ }
+    var m = TOKEN.exec(token);
+    return m ? { token: token, number: m[1] } : null;
+  }
+
+  function lastStatus(number, status) {
+    var all = {};
+    try { all = JSON.parse(localStorage.getItem(STATUS_KEY) || "{}"); } catch (e) { all = {}; }
+    if (status === undefined) return all[number];
+    all[number] = status;
+    localStorage.setItem(STATUS_KEY, JSON.stringify(all));
+  }
+
+  function say(text) { statusEl.textContent = text; }
+
+  function decoded(text) {
+    var hit = parse(text);
+    if (!hit) { say(T("not_a_label")); return false; }
+    stopCamera();
+    current = { token: hit.token, number: hit.number, manifest: null };
+    showConfirm();
+    return true;
+  }
+
+  /* --- camera and photo ------------------------------------------------------------------------ */
+
+  function decodeCanvas(w, h, thorough) {
+    var img = ctx.getImageData(0, 0, w, h);
+    var r = window.jsQR ? window.jsQR(img.data, w, h, { inversionAttempts: thorough ? "attemptBoth" : "dontInvert" }) : null;
+    return r ? r.data : null;
+  }
+
+  function draw(source, sw, sh, max) {
+    var scale = Math.min(1, max / Math.max(sw, sh));
+    canvas.width = Math.max(1, Math.round(sw * scale));
+    canvas.height = Math.max(1, Math.round(sh * scale));
+    ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
+    return [canvas.width, canvas.height];
+  }
+
+  function tick() {
+    if (!stream) return;
+    if (video.readyState < 2) { setTimeout(tick, 150); return; }
+    if (detector) {
+      detector.detect(video).then(function (codes) {
+        if (codes.length && decoded(codes[0].rawValue)) return;
+        setTimeout(tick, 150);
+      }, function () { setTimeout(tick, 300); });
+      return;
+    }
+    var size = draw(video, video.videoWidth, video.videoHeight, 800);
+    var text = decodeCanvas(size[0], size[1], false);
+    if (text && decoded(text)) return;
+    setTimeout(tick, 150);
+  }
+
+  function startCamera() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { say(T("no_camera")); return; }
+    say(T("camera_starting"));
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: "environment" } }, audio: false }).then(function (s) {
+      stream = s;
+      video.srcObject = s;
+      cameraBox.hidden = false;
+      startBtn.hidden = true;
+      stopBtn.hidden = false;
+      return video.play();
+    }).then(function () { say(T("camera_aim")); tick(); }, function () { say(T("no_camera")); stopCamera(); });
+  }
+
+  function stopCamera() {
+    if (stream) stream.getTracks().forEach(function (tr) { tr.stop(); });
+    stream = null;
+    video.srcObject = null;
+    cameraBox.hidden = true;
+    startBtn.hidden = false;
+    stopBtn.hidden = true;
+  }
+
+  function loadImage(file) {
+    if (window.createImageBitmap) return createImageBitmap(file);
+    return new Promise(function (resolve, reject) {
+      var img = new Image();
+      img.onload = function () { resolve(img); };
+      img.onerror = reject;
+      img.src = URL.createObjectURL(file);
+    });
+  }
+
+  function decodePhoto(file) {
+    say(T("photo_reading"));
+    loadImage(file).then(function (img) {
+      var w = img.width || img.naturalWidth, h = img.height || img.naturalHeight;
+      var tryJs = function () {
+        var sizes = [1600, 1000, 600];
+        for (var i = 0; i < sizes.length; i++) {
+          var s = draw(img, w, h, sizes[i]);
+          var text = decodeCanvas(s[0], s[1], true);
+          if (text) return text;
+        }
+        return null;
+      };
+      var done = function (text) { if (!text || !decoded(text)) say(T("photo_no_qr")); };
+      if (detector) {
+        detector.detect(img).then(function (codes) { done(codes.length ? codes[0].rawValue : tryJs()); }, function () { done(tryJs()); });
+      } else done(tryJs());
+    }, function () { say(T("photo_no_qr")); });
+  }
+
+  /* --- the manifest and the form -------------------------------------------------------------- */
+
+  var PICKUP_STATES = { submitted: 1, return_requested: 1 };
+  var DROPOFF_STATES = { in_transit: 1, returning: 1 };
+
+  function setAction(action) {
+    form.querySelector("input[name=action][value=" + action + "]").checked = true;
+    syncAction();
+  }
+
+  function syncAction() {
+    var pickup = form.querySelector("input[name=action]:checked").value === "pickup";
+    document.getElementById("pickup-fields").hidden = !pickup;
+    document.getElementById("confirm").textContent = T(pickup ? "confirm_pickup" : "confirm_dropoff");
+  }
+
+  function showConfirm() {
+    stepScan.hidden = true;
+    stepConfirm.hidden = false;
+    WT.show(result, "", null);
+    info.textContent = "";
+    info.appendChild(el("p", {}, [T("manifest_no") + " ", el("strong", { class: "mono", text: current.number })]));
+    var known = lastStatus(current.number);
+    setAction(known && DROPOFF_STATES[known] ? "dropoff" : "pickup");
+    document.getElementById("confirm-h").focus && document.getElementById("confirm-h").setAttribute("tabindex", "-1");
+    document.getElementById("confirm-h").focus();
+    WT.api("GET", "/api/v1/manifests?limit=1&number=" + current.number).then(function (res) {
+      if (!res.ok) return;
+      var m = res.data.items.filter(function (x) { return x.number === current.number; })[0];
+      if (!m) { info.appendChild(el("p", { class: "notice warn", text: T("not_yours") })); return; }
+      return WT.api("GET", "/api/v1/manifests/" + m.id).then(function (r2) { if (r2.ok) describe(r2.data); });
+    }, function () { info.appendChild(el("p", { class: "muted", text: T("offline_info") })); });
+  }
+
+  function describe(m) {
+    current.manifest = m;
+    lastStatus(m.number, m.status);
+    info.appendChild(el("p", { text: T("status") + " " + T("status_" + m.status) }));
+    info.appendChild(el("p", { text: T("from") + " " + m.generator.organisation_name + " · " + m.generator.site_name }));
+    info.appendChild(el("p", { text: T("to") + " " + m.receiver.organisation_name + " · " + m.receiver.site_name }));
+    info.appendChild(el("p", { text: T("declared") + " " + WT.fmtQty(m.declared_kg) + " · " + m.lines.map(function (l) { return l.waste_code; }).join(", ") }));
+    if (PICKUP_STATES[m.status]) setAction("pickup");
+    else if (DROPOFF_STATES[m.status]) setAction("dropoff");
+    else info.appendChild(el("p", { class: "notice warn", text: T("wrong_moment", { status: T("status_" + m.status) }) }));
+    var w = document.getElementById("weighed");
+    if (!w.value) w.value = Number(m.declared_kg);
+  }
+
+  /* --- GPS ------------------------------------------------------------------------------------ */
+
+  function showGps() {
+    if (!navigator.geolocation) { gpsEl.textContent = T("gps_none"); return; }
+    if (!lastPos) { gpsEl.textContent = T("gps_waiting"); return; }
+    var c = lastPos.coords;
+    gpsEl.textContent = T("gps_ok", { acc: Math.round(c.accuracy) }) + " " + c.longitude.toFixed(5) + ", " + c.latitude.toFixed(5);
+  }
+
+  /* The watch keeps a recent fix; a scan uses it if it is under 30 s old, else asks for one. */
+  function freshPosition() {
+    return new Promise(function (resolve) {
+      if (!navigator.geolocation) { resolve(null); return; }
+      if (lastPos && Date.now() - lastPos.timestamp < 30000) { resolve(lastPos); return; }
+      navigator.geolocation.getCurrentPosition(function (p) { lastPos = p; showGps(); resolve(p); },
+        function () { resolve(lastPos); }, { enableHighAccuracy: true, timeout: 8000, maximumAge: 30000 });
+    });
+  }
+
+  if (navigator.geolocation) {
+    navigator.geolocation.watchPosition(function (p) { lastPos = p; showGps(); }, function (e) {
+      if (e.code === 1) { lastPos = null; gpsEl.textContent = T("gps_denied"); }
+    }, { enableHighAccuracy: true, maximumAge: 10000 });
+  }
+  showGps();
+
+  /* --- send ------------------------------------------------------------------------------------ */
+
+  function findingsText(findings) {
+    return (findings || []).map(function (f) {
+      var text = T("finding_" + f.code);
+      if (f.distance_m) text += " (" + WT.fmtKm(f.distance_m) + ")";
+      return text;
+    }).join(" ");
+  }
+
+  function confirm(ev) {
+    ev.preventDefault();
+    if (sending || !current) return;
+    var action = form.querySelector("input[name=action]:checked").value;
+    var weighed = document.getElementById("weighed");
+    if (action === "pickup" && !(parseFloat(weighed.value) > 0)) { WT.show(result, T("need_weight"), "notice error"); weighed.focus(); return; }
+    sending = true;
+    document.getElementById("confirm").disabled = true;
+    freshPosition().then(function (pos) {
+      var body = { token: current.token, action: action, device_time: new Date().toISOString() };
+      if (pos) {
+        body.lon = pos.coords.longitude; body.lat = pos.coords.latitude;
+        body.accuracy_m = Math.min(100000, Math.round(pos.coords.accuracy * 100) / 100);
+      }
+      if (action === "pickup") {
+        body.vehicle_plate = document.getElementById("vehicle").value;
+        body.quantity_kg = String(weighed.value);
+      }
+      var entry = { key: WT.uuid(), body: body, number: current.number, action: action, queued_at: new Date().toISOString() };
+      WT.scanQueue.add(entry);
+      pendingKey = entry.key;
+      WT.scanQueue.flush();
+    });
+  }
+
+  var pendingKey = null;
+  WT.scanQueue.onChange(function (entry, outcome) {
+    if (!entry || !outcome || entry.key !== pendingKey) return;
+    sending = false;
+    document.getElementById("confirm").disabled = false;
+    if (outcome.kind === "sent") {
+      pendingKey = null;
+      var d = outcome.res.data;
+      lastStatus(d.number, d.status);
+      var text = T(entry.action === "pickup" ? "done_pickup" : "done_dropoff", { number: d.number, status: T("status_" + d.status) });
+      var warn = findingsText(d.findings);
+      WT.show(result, warn ? text + " " + T("but") + " " + warn : text, warn ? "notice warn" : "notice ok");
+      finish();
+    } else if (outcome.kind === "rejected") {
+      pendingKey = null;
+      var d = outcome.res.data || {};
+      var why = d.code === "invalid_transition" && d.details ? T("wrong_moment", { status: T("status_" + d.details.status) }) : WT.errorText(outcome.res);
+      WT.show(result, T("refused") + " " + why, "notice error");
+      WT.scanQueue.clearFailed();
+    } else if (outcome.kind === "auth") {
+      WT.show(result, T("queued_login"), "notice warn");
+      finish();
+    } else {
+      WT.show(result, T("queued_offline"), "notice warn");
+      finish();
+    }
+    result.focus();
+  });
+
+  function finish() {
+    stepConfirm.hidden = true;
+    stepScan.hidden = false;
+    current = null;
+    document.getElementById("weighed").value = "";
+    say("");
+  }
+
+  function updateNet() {
+    netEl.textContent = navigator.onLine === false ? T("net_offline") : T("net_online");
+    netEl.className = "net-state " + (navigator.onLine === false ? "offline" : "online");
+  }
+  window.addEventListener("online", updateNet);
+  window.addEventListener("offline", updateNet);
+  updateNet();
+
+  startBtn.addEventListener("click", startCamera);
+  stopBtn.addEventListener("click", stopCamera);
+  document.getElementById("photo").addEventListener("change", function (ev) {
+    var f = ev.target.files && ev.target.files[0];
+    if (f) decodePhoto(f);
+    ev.target.value = "";
+  });
+  document.getElementById("manual-go").addEventListener("click", function () {
+    if (!decoded(document.getElementById("manual").value)) document.getElementById("manual").focus();
+  });
+  document.getElementById("rescan").addEventListener("click", function () { finish(); WT.show(result, "", null); });
+  form.querySelectorAll("input[name=action]").forEach(function (r) { r.addEventListener("change", syncAction); });
+  form.addEventListener("submit", confirm);
+
+  /* Opened from the label's URL by the phone's own camera app: the token is already here. */
+  var given = stepScan.getAttribute("data-token");
+  if (given) decoded(given);
+  syncAction();
+})();

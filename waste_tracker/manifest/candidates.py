@@ -1,0 +1,195 @@
+"""Receivers a generator may choose for a load: licensed for every waste code (and the method),
+nearest first, each with the jurisdiction rule's verdict, so the choice is explained before a
+submission is refused.
+
+Uses the same pieces as the submission checks (``licence_covers``, ``checks.rule_between``), so
+what this lists as "allowed" or "exempted" is what ``submit`` accepts on that day.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from waste_tracker.auth.principal import Principal
+from waste_tracker.errors import Invalid
+from waste_tracker.i18n import DEFAULT_LANG, register, translate
+from waste_tracker.manifest.checks import names_of, rule_between
+from waste_tracker.models import Exemption, Licence, Site
+from waste_tracker.registry import catalogue
+from waste_tracker.registry.licences import licence_covers
+from waste_tracker.registry.organisations import get_site
+
+ALLOWED, EXEMPTED, NEEDS_EXEMPTION = "allowed", "exempted", "needs_exemption"
+
+register(
+    {
+        "candidate_allowed_city": {
+            "zh-CN": "允许：接受单位与产生单位同在{to_name}，符合“危险废物不出市”。",
+            "en": "Allowed: the receiver is in {to_name}, the generator's city (hazardous waste stays in its city).",
+        },
+        "candidate_allowed_county": {
+            "zh-CN": "允许：接受单位与产生单位同在{to_name}，符合“固体废物不出县”。",
+            "en": "Allowed: the receiver is in {to_name}, the generator's county (general waste stays in its county).",
+        },
+        "candidate_exempted": {
+            "zh-CN": "需豁免且已有豁免：从{from_name}转往{to_name}，已批准的豁免尚余 {remaining_t} 吨。",
+            "en": "Needs an exemption, and one covers it: {from_name} to {to_name}, "
+            "{remaining_t} t left on the granted exemption.",
+        },
+    }
+)
+
+
+@dataclass
+class Candidate:
+    site: Site
+    organisation_name: str
+    county_name: str
+    city_name: str
+    lon: float
+    lat: float
+    distance_m: float
+    licence_numbers: list[str]
+    methods: list[str]
+    capacity_left_t: Decimal | None
+    outcome: str  # allowed | exempted | needs_exemption
+    explanation: str = ""
+    rule: str | None = None  # hazardous_leaves_city | solid_waste_leaves_county
+    exemption_scope: str | None = None
+    exemption_id: uuid.UUID | None = None
+    exemption_remaining_kg: Decimal | None = None
+
+
+@dataclass
+class Candidates:
+    kind: str
+    generator_site: Site
+    items: list[Candidate] = field(default_factory=list)
+
+
+_SITES = text(
+    """SELECT s.id, o.name AS org, c.name AS county, p.name AS city, ST_X(s.location) AS lon, ST_Y(s.location) AS lat,
+              ST_Distance(s.location::geography, g.location::geography) AS d
+       FROM site s JOIN organisation o ON o.id = s.organisation_id
+       JOIN jurisdiction c ON c.adcode = s.county_adcode
+       JOIN jurisdiction p ON p.adcode = s.city_adcode
+       CROSS JOIN (SELECT location FROM site WHERE id = :g) g
+       WHERE 'receiver' = ANY(o.roles)
+         AND EXISTS (SELECT 1 FROM licence l WHERE l.site_id = s.id AND l.valid_from <= :on AND l.valid_to >= :on)
+       ORDER BY d, s.id"""
+)
+
+_USED_THIS_YEAR = text(
+    """SELECT licence_id, COALESCE(sum(received_kg), 0) FROM manifest
+       WHERE licence_id = ANY(:ids) AND received_at IS NOT NULL
+         AND extract(year FROM received_at AT TIME ZONE 'Asia/Shanghai') = :y
+       GROUP BY licence_id"""
+)
+
+
+async def candidates(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    generator_site_id: uuid.UUID,
+    codes: list[str],
+    on: date,
+    method: str | None = None,
+    quantity_kg: Decimal | None = None,
+    lang: str = DEFAULT_LANG,
+) -> Candidates:
+    """Receiver sites licensed on ``on`` for all ``codes`` (and ``method``), nearest first."""
+    gen = await get_site(session, actor, generator_site_id)  # 404 outside the caller's view
+    codes = sorted(set(codes))
+    if not codes:
+        raise Invalid("validation_error", {"field": "codes", "reason": "at least one code"})
+    found = await catalogue.resolve_codes(session, codes)
+    kinds = {r["kind"] for r in found.values()}
+    if len(kinds) > 1:
+        raise Invalid("mixed_waste_kinds", {"codes": codes})
+    kind = kinds.pop()
+    if method:
+        await catalogue.check_method_codes(session, [method])
+    rows = (await session.execute(_SITES, {"g": gen.id, "on": on})).mappings().all()
+    if not rows:
+        return Candidates(kind, gen)
+    ids = [r["id"] for r in rows]
+    sites = {s.id: s for s in (await session.execute(select(Site).where(Site.id.in_(ids)))).scalars()}
+    licences: dict[uuid.UUID, list[Licence]] = {}
+    for lic in (await session.execute(select(Licence).where(Licence.site_id.in_(ids)).order_by(Licence.number))).scalars():
+        if all(licence_covers(lic, c, found[c]["category_code"], method, on) for c in codes):
+            licences.setdefault(lic.site_id, []).append(lic)
+    covering = [lic for lics in licences.values() for lic in lics]
+    used = dict((await session.execute(_USED_THIS_YEAR, {"ids": [x.id for x in covering], "y": on.year})).all())
+    exemptions = await _exemptions(session, gen.organisation_id, list(licences), codes, on)
+    home = await names_of(session, gen.county_adcode, gen.city_adcode)
+    out = Candidates(kind, gen)
+    for r in rows:
+        lics = licences.get(r["id"])
+        if not lics:
+            continue
+        site = sites[r["id"]]
+        left = max((lic.annual_capacity_t - Decimal(used.get(lic.id, 0)) / 1000 for lic in lics), default=None)
+        c = Candidate(
+            site=site,
+            organisation_name=r["org"],
+            county_name=r["county"],
+            city_name=r["city"],
+            lon=float(r["lon"]),
+            lat=float(r["lat"]),
+            distance_m=float(r["d"]),
+            licence_numbers=[lic.number for lic in lics],
+            methods=sorted({m for lic in lics for m in lic.method_codes if method is None or m == method}),
+            capacity_left_t=left.quantize(Decimal("0.001")) if left is not None else None,
+            outcome=ALLOWED,
+        )
+        hazardous = kind == "hazardous"
+        names = {
+            "from_name": home.get(gen.city_adcode if hazardous else gen.county_adcode, ""),
+            "to_name": r["city"] if hazardous else r["county"],
+        }
+        crossing = rule_between(kind, gen, site)
+        if crossing is None:
+            c.explanation = translate("candidate_allowed_city" if hazardous else "candidate_allowed_county", lang, names)
+        else:
+            c.rule, c.exemption_scope = crossing[0], crossing[1]
+            c.outcome = NEEDS_EXEMPTION
+            c.explanation = translate(c.rule, lang, names)
+            for ex in exemptions.get((site.id, c.exemption_scope), []):
+                remaining = ex.quantity_cap_kg - ex.used_kg
+                if remaining > 0 and (quantity_kg is None or remaining >= quantity_kg):
+                    c.outcome, c.exemption_id, c.exemption_remaining_kg = EXEMPTED, ex.id, remaining
+                    c.explanation = translate("candidate_exempted", lang, names, remaining_t=f"{remaining / 1000:.3f}")
+                    break
+        out.items.append(c)
+    return out
+
+
+async def _exemptions(
+    session: AsyncSession, generator_org_id: uuid.UUID, site_ids: list[uuid.UUID], codes: list[str], on: date
+) -> dict[tuple[uuid.UUID, str], list[Exemption]]:
+    """Exemptions of this generator that cover all the codes on the day, by (receiver site, scope)."""
+    if not site_ids:
+        return {}
+    stmt = (
+        select(Exemption)
+        .where(
+            Exemption.generator_org_id == generator_org_id,
+            Exemption.receiver_site_id.in_(site_ids),
+            Exemption.revoked_at.is_(None),
+            Exemption.valid_from <= on,
+            Exemption.valid_to >= on,
+            Exemption.waste_codes.contains(codes),
+        )
+        .order_by(Exemption.valid_to, Exemption.id)
+    )
+    out: dict[tuple[uuid.UUID, str], list[Exemption]] = {}
+    for ex in (await session.execute(stmt)).scalars():
+        out.setdefault((ex.receiver_site_id, ex.scope), []).append(ex)
+    return out
