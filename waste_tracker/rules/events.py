@@ -100,10 +100,11 @@ async def evaluate(session: AsyncSession, m: Manifest, ev: ManifestEvent, geofen
                     await session.execute(
                         text(
                             """SELECT COALESCE(sum(received_kg), 0) FROM manifest
-                   WHERE licence_id = :l AND received_at IS NOT NULL
-                     AND extract(year FROM received_at AT TIME ZONE 'Asia/Shanghai') = :y"""
+                   WHERE licence_id = :l AND received_at >= :start AND received_at < :end"""
                         ),
-                        {"l": lic.id, "y": year},
+                        # the calendar year in Asia/Shanghai as a range: one range of
+                        # ix_manifest_licence_received, not every receipt since the licence began
+                        {"l": lic.id, **_year_window(year)},
                     )
                 ).scalar_one()
             )
