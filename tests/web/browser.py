@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
 from playwright.async_api import Browser, BrowserContext, Page
 
-from tests.web.conftest import ARTIFACTS
+from tests.web.conftest import ARTIFACTS, CAMERA_FILE, CAMERA_SIZE
 
 PASSWORD = "demo12345"
 # Failed requests the tests provoke on purpose: a refused scan (4xx), offline, a lost response.
@@ -165,3 +166,18 @@ async def tab_to(page: Page, selector: str, limit: int = 120) -> None:
         if await target.evaluate("el => el === document.activeElement"):
             return
     raise AssertionError(f"{selector} was not reached with {limit} Tab presses on {page.url}")
+
+
+def write_camera_video(label_png: Path | None, out: Path = CAMERA_FILE, frames: int = 5) -> None:
+    """A Y4M clip (what Chromium's fake camera plays) showing the label on a grey desk, or only the
+    desk. Same size every time: Chromium reads the header once, the frames at each capture."""
+    w, h = CAMERA_SIZE
+    img = Image.new("RGB", (w, h), (180, 180, 180))
+    if label_png is not None:
+        label = Image.open(label_png).convert("RGB")
+        label.thumbnail((h - 40, h - 40))
+        img.paste(label, ((w - label.width) // 2, (h - label.height) // 2))
+    y, cb, cr = img.convert("YCbCr").split()
+    half = (w // 2, h // 2)
+    frame = b"FRAME\n" + y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+    out.write_bytes(f"YUV4MPEG2 W{w} H{h} F10:1 Ip A1:1 C420jpeg\n".encode() + frame * frames)

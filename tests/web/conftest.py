@@ -25,6 +25,9 @@ from waste_tracker.seed.demo import seed
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "web"
 CHROMIUM = Path(os.environ.get("WASTE_TRACKER_CHROMIUM", "/usr/bin/chromium"))
+# The fake camera: Chromium plays this Y4M file as the video device (tests write the label into it).
+CAMERA_FILE = ARTIFACTS / "camera.y4m"
+CAMERA_SIZE = (640, 480)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -32,6 +35,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    f"--use-file-for-fake-video-capture={CAMERA_FILE}",
 ]
 
 
@@ -129,6 +135,10 @@ def chromium_path() -> Path:
 async def browser(chromium_path: Path):  # type: ignore[no-untyped-def]
     from playwright.async_api import async_playwright
 
+    from tests.web.browser import write_camera_video
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    write_camera_video(None)  # an empty desk until a test puts a label in front of the camera
     async with async_playwright() as p:
         b = await p.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True)
         try:

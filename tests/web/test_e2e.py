@@ -6,8 +6,8 @@
    photo in the page (jsQR), then drops it off at the receiver's coordinates — first offline
    (queued), then with a lost response (replayed with the same Idempotency-Key: one drop-off);
 3. the receiver weighs, accepts and records disposal;
-4. a second load is dropped off in another county (the driver sees the geofence warning, and a
-   refused scan at the wrong moment); the regulator finds the alert it planted, sees it on the
+4. a second load is dropped off in another county, scanned with the (fake) camera: the driver sees
+   the geofence warning, then a refused scan at the wrong moment; the regulator finds the alert it planted, sees it on the
    map and resolves it; flows and KPI pages show both loads.
 
 Screenshots of each main page go to test-artifacts/web/.
@@ -27,7 +27,7 @@ from PIL import Image
 from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 
 from tests.conftest import TEST_SECRET
-from tests.web.browser import PASSWORD, Watch, audit, login, new_context, shot, tab_to
+from tests.web.browser import PASSWORD, Watch, audit, login, new_context, shot, tab_to, write_camera_video
 from tests.web.conftest import ARTIFACTS, LiveServer
 from waste_tracker.manifest.numbering import SHANGHAI
 from waste_tracker.scan.tokens import make_token, scan_url
@@ -276,10 +276,14 @@ async def plant_a_second_load(api: httpx.AsyncClient, ctx_gen: BrowserContext) -
 
 
 async def driver_drops_off_elsewhere(ctx: BrowserContext, page: Page, png: Path) -> None:
+    """This time through the camera: Chromium's fake camera plays a clip of the label."""
     await ctx.set_geolocation({"longitude": ELSEWHERE[0], "latitude": ELSEWHERE[1], "accuracy": 10})
     await page.goto("/scan")
     await expect(page.locator("#gps-state")).to_contain_text(f"{ELSEWHERE[0]:.5f}")
-    await page.locator("#photo").set_input_files(str(png))
+    write_camera_video(png)
+    await page.get_by_role("button", name="打开摄像头扫码").click()
+    await expect(page.locator("#step-confirm")).to_be_visible()  # decoded from video frames (jsQR)
+    await expect(page.locator("#camera-box")).to_be_hidden()  # and the camera is released
     await expect(page.locator("input[name=action][value=dropoff]")).to_be_checked()
     await page.locator("#confirm").click()
     result = page.locator("#result")

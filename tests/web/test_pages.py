@@ -141,3 +141,47 @@ async def test_generator_and_driver_pages_render(client, demo) -> None:  # type:
     assert r.status_code == 200 and "浙F30301" in r.text
     assert 'data-token="v1.20263304000001.AAAAAAAAAAAAAAAAAAAAAA"' in r.text
     assert_clean_html(r)
+
+
+async def test_manifest_pages_follow_the_lifecycle(client, session: AsyncSession) -> None:  # type: ignore[no-untyped-def]
+    from tests import factories as f
+    from tests.manifest.conftest import Flow, build_world
+
+    w = await build_world(session)
+    flow = Flow(client, w)
+    draft = await flow.create()
+    delivered = await flow.delivered()
+    submitted = await flow.submitted()
+
+    await login(client, w.gen_user.username, f.PASSWORD)
+    page = await client.get(f"/m/{draft['id']}")
+    assert page.status_code == 200 and 'data-act="submit"' in page.text and "/label" not in page.text
+    assert_clean_html(page)
+    page = await client.get(f"/m/{submitted['id']}")
+    assert f'href="/m/{submitted["id"]}/label"' in page.text and 'data-act="cancel"' in page.text
+    label = await client.get(f"/m/{submitted['id']}/label")
+    assert label.status_code == 200 and submitted["number"] in label.text and "<svg" in label.text
+    assert_clean_html(label)
+    assert (await client.get(f"/m/{draft['id']}/label")).status_code == 409
+    listing = await client.get("/manifests", params={"number": delivered["number"]})
+    assert delivered["number"] in listing.text and submitted["number"] not in listing.text
+
+    client.cookies.clear()
+    await login(client, w.rcv_user.username, f.PASSWORD)
+    home = await client.get("/r")
+    assert delivered["number"] in home.text
+    page = await client.get(f"/m/{delivered['id']}")
+    assert 'id="receive-form"' in page.text and "扫码卸货" in page.text  # the timeline
+    assert_clean_html(page)
+
+    client.cookies.clear()
+    await login(client, w.driver.username, f.PASSWORD)
+    home = await client.get("/d")
+    assert submitted["number"] in home.text and delivered["number"] not in home.text
+    page = await client.get(f"/m/{submitted['id']}")
+    assert f'href="/scan?m={submitted["number"]}"' in page.text
+
+    client.cookies.clear()
+    await login(client, w.city_regulator.username, f.PASSWORD)
+    page = await client.get(f"/m/{delivered['id']}?lang=en")
+    assert "Dropped off" in page.text and 'id="receive-form"' not in page.text
