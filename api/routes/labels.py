@@ -24,6 +24,7 @@ READERS = permission("enterprise", "driver", "regulator", "admin", note="whoever
 TEXT = {
     "zh-CN": {
         "title": "危险废物转移联单标签",
+        "title_general": "一般工业固体废物转移联单标签",
         "kind_hazardous": "危险废物",
         "kind_general": "一般工业固体废物",
         "qr": "扫码交接",
@@ -40,7 +41,8 @@ TEXT = {
         "containers": "包装",
     },
     "en": {
-        "title": "Waste transfer manifest label",
+        "title": "Hazardous waste transfer manifest label",
+        "title_general": "General solid waste transfer manifest label",
         "kind_hazardous": "HAZARDOUS WASTE",
         "kind_general": "General industrial solid waste",
         "qr": "Scan to hand over",
@@ -97,6 +99,7 @@ async def label_html(
     m, url = await _labelled(session, principal, manifest_id, settings)
     d = await queries.describe(session, m)
     lang = lang_of(request)
+    lt = TEXT.get(lang, TEXT["zh-CN"])
     return templates.TemplateResponse(
         request,
         "label.html",
@@ -106,7 +109,9 @@ async def label_html(
             "lines": d["lines"],
             "qr_svg": labels.qr_svg_inline(url),
             "scan_url": url,
-            "t": TEXT.get(lang, TEXT["zh-CN"]),
+            "lt": lt,
+            "title": lt["title"] if m.kind == "hazardous" else lt["title_general"],
+            "qty": lambda kg: f"{kg:.3f} kg",
             "lang": lang,
         },
     )

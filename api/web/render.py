@@ -34,7 +34,8 @@ HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 LANG_COOKIE = "wt_lang"
 
-templates = Jinja2Templates(directory=str(HERE / "templates"))
+# The API's templates are on the path too: the label card is shared with the API's label page.
+templates = Jinja2Templates(directory=[str(HERE / "templates"), str(HERE.parent / "templates")])
 
 
 def _static_version() -> str:
