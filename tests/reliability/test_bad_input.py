@@ -100,7 +100,8 @@ async def test_bad_manifests_write_nothing(client, session: AsyncSession, world:
                  422, "malformed_json")
     assert_error(await client.post("/api/v1/manifests", content=b"<xml/>", headers=h | {"Content-Type": "application/xml"}),
                  415, "unsupported_media_type")
-    assert_error(await client.post("/api/v1/manifests", content=b"x" * 1_200_000, headers=h | {"Content-Type": "application/json"}),
+    big = b"x" * 1_200_000
+    assert_error(await client.post("/api/v1/manifests", content=big, headers=h | {"Content-Type": "application/json"}),
                  413, "payload_too_large")
     assert_error(await client.get("/api/v1/manifests/not-a-uuid", headers=h), 422, "validation_error")
     assert_error(await client.get("/api/v1/manifests?created_from=2026-13-01", headers=h), 422, "validation_error")

@@ -73,7 +73,8 @@ async def kpis(
     session: AsyncSession, actor: Principal, date_from: date, date_to: date, county: int | None = None
 ) -> list[dict[str, Any]]:
     """Per generator county: manifests, tonnage, share closed on time (receipt confirmed within the
-    ``delivered_not_received`` rule's working days of drop-off), share completed (无害化: disposed / received tonnage), open alerts
+    ``delivered_not_received`` rule's working days of drop-off), share completed (无害化: disposed /
+    received tonnage), open alerts
     by rule."""
     from waste_tracker.alerts.settings import effective_settings
 
