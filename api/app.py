@@ -48,6 +48,25 @@ async def scheduled_sweep(engine: AsyncEngine, interval: float) -> None:
             log.exception("scheduled sweep failed; will retry")
 
 
+def _install_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from the vendored swagger-ui-dist (no CDN)."""
+    from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+    from fastapi.responses import HTMLResponse
+
+    from api.deps import PUBLIC
+
+    @app.get("/docs", include_in_schema=False, openapi_extra=PUBLIC)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title=f"{app.title} — API", oauth2_redirect_url="/docs/oauth2-redirect",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js", swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png")
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False, openapi_extra=PUBLIC)
+    async def docs_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
     settings = settings or get_settings()
     own_engine = engine is None
@@ -69,6 +88,8 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served below from vendored assets: the docs work offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -85,6 +106,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(stats.router)
     app.include_router(candidates.router)
     web.install(app)
+    _install_docs(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     app.add_middleware(ContentTypeGuard)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
