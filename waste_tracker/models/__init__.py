@@ -24,7 +24,7 @@ from waste_tracker.models.registry import (
     Vehicle,
     WasteCode,
 )
-from waste_tracker.models.rollup import FlowDaily
+from waste_tracker.models.rollup import FlowDaily, LicenceYearReceived
 
 __all__ = [
     "Anchor",
@@ -41,6 +41,7 @@ __all__ = [
     "IdempotencyRecord",
     "Jurisdiction",
     "Licence",
+    "LicenceYearReceived",
     "LoginFailure",
     "Manifest",
     "ManifestEvent",

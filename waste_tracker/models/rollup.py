@@ -3,10 +3,11 @@ they summarise, so regulators' aggregates do not scan years of manifests."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Column, Date, Integer, Numeric, PrimaryKeyConstraint, String
+from sqlalchemy import Column, Date, Integer, Numeric, PrimaryKeyConstraint, SmallInteger, String, Uuid
 from sqlmodel import Field, SQLModel
 
 
@@ -31,3 +32,17 @@ class FlowDaily(SQLModel, table=True):
     receiver_city: int = Field(sa_column=Column(Integer, nullable=False))
     manifests: int = Field(sa_column=Column(Integer, nullable=False))
     tonnage_kg: Decimal = Field(sa_column=Column(Numeric(18, 3), nullable=False))
+
+
+class LicenceYearReceived(SQLModel, table=True):
+    """Tonnage received per licence and calendar year (Asia/Shanghai): what the capacity rules
+    compare with the licence's annual capacity. Kept exact by the trigger ``manifest_licence_rollup``
+    (migration 0005) whenever a manifest's licence, receipt time or received quantity changes."""
+
+    __tablename__ = "licence_year_received"
+    __table_args__ = (PrimaryKeyConstraint("licence_id", "year", name="pk_licence_year_received"),)
+
+    licence_id: uuid.UUID = Field(sa_column=Column(Uuid, nullable=False))
+    year: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    manifests: int = Field(sa_column=Column(Integer, nullable=False))
+    received_kg: Decimal = Field(sa_column=Column(Numeric(18, 3), nullable=False))

@@ -98,13 +98,12 @@ async def evaluate(session: AsyncSession, m: Manifest, ev: ManifestEvent, geofen
             total = Decimal(
                 (
                     await session.execute(
+                        # the maintained roll-up (waste_tracker/stats/rollup.py): one row, not the
+                        # year's receipts; its year is the Asia/Shanghai calendar year
                         text(
-                            """SELECT COALESCE(sum(received_kg), 0) FROM manifest
-                   WHERE licence_id = :l AND received_at >= :start AND received_at < :end"""
+                            "SELECT COALESCE(sum(received_kg), 0) FROM licence_year_received WHERE licence_id = :l AND year = :y"
                         ),
-                        # the calendar year in Asia/Shanghai as a range: one range of
-                        # ix_manifest_licence_received, not every receipt since the licence began
-                        {"l": lic.id, **_year_window(year)},
+                        {"l": lic.id, "y": year},
                     )
                 ).scalar_one()
             )
@@ -249,8 +248,8 @@ async def _nearest_capable_receiver(session: AsyncSession, m: Manifest) -> tuple
               SELECT 1 FROM unnest(CAST(:codes AS varchar[]), CAST(:cats AS varchar[])) AS x(code, cat)
               WHERE NOT (x.code = ANY(l.waste_codes) OR x.cat = ANY(l.waste_categories)))
           AND l.annual_capacity_t * 1000 - COALESCE((
-              SELECT sum(mm.received_kg) FROM manifest mm WHERE mm.licence_id = l.id
-                AND mm.received_at >= date_trunc('year', CAST(:on AS date))), 0) >= :load
+              SELECT sum(y.received_kg) FROM licence_year_received y WHERE y.licence_id = l.id
+                AND y.year >= :year), 0) >= :load
         ORDER BY s.location <-> g.location
         LIMIT 1
         """
@@ -259,6 +258,7 @@ async def _nearest_capable_receiver(session: AsyncSession, m: Manifest) -> tuple
                 "gen": m.generator_site_id,
                 "chosen": m.receiver_site_id,
                 "on": m.planned_pickup_date,
+                "year": m.planned_pickup_date.year,
                 "method": m.planned_method_code,
                 "codes": codes,
                 "cats": cats,

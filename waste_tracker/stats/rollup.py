@@ -1,4 +1,5 @@
-"""The flows roll-up (``flow_daily``): how it is kept exact, and how to rebuild it.
+"""The maintained roll-ups: ``flow_daily`` (the flows map) and ``licence_year_received`` (the
+capacity rules) — how they are kept exact, and how to rebuild them.
 
 A trigger on ``manifest`` (installed by migration 0005) moves a manifest's contribution whenever
 its pickup time, its tonnage (received, else picked up, else declared) or its kind or counties
@@ -14,6 +15,8 @@ TONNAGE_KG = "COALESCE({m}.received_kg, {m}.picked_up_kg, {m}.declared_kg)"
 DAY = "({m}.picked_up_at AT TIME ZONE 'Asia/Shanghai')::date"
 KEY_COLUMNS = "kind, generator_county, receiver_county, generator_city, receiver_city"
 
+YEAR = "extract(year FROM {m}.received_at AT TIME ZONE 'Asia/Shanghai')::int"
+
 REBUILD_SQL = [
     "DELETE FROM flow_daily",
     f"""INSERT INTO flow_daily (day, {KEY_COLUMNS}, manifests, tonnage_kg)
@@ -21,6 +24,11 @@ REBUILD_SQL = [
                count(*), sum({TONNAGE_KG.format(m="m")})
         FROM manifest m WHERE m.picked_up_at IS NOT NULL
         GROUP BY 1, 2, 3, 4, 5, 6""",
+    "DELETE FROM licence_year_received",
+    f"""INSERT INTO licence_year_received (licence_id, year, manifests, received_kg)
+        SELECT m.licence_id, {YEAR.format(m="m")}, count(*), COALESCE(sum(m.received_kg), 0)
+        FROM manifest m WHERE m.licence_id IS NOT NULL AND m.received_at IS NOT NULL
+        GROUP BY 1, 2""",
 ]
 
 # The trigger function (migration 0005 installs this text; kept here so code and tests can see it).
@@ -87,4 +95,56 @@ TRIGGERS = [
        EXECUTE FUNCTION manifest_flow_rollup()""",
     """CREATE TRIGGER manifest_flow_rollup_delete AFTER DELETE ON manifest
        FOR EACH ROW WHEN (OLD.picked_up_at IS NOT NULL) EXECUTE FUNCTION manifest_flow_rollup()""",
+]
+
+# The licence-year roll-up: a receipt counts for its licence in the (Asia/Shanghai) year it was
+# received; a manifest moves between rows only if its licence or receipt time changes.
+LICENCE_TRIGGER_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION manifest_licence_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    old_year int;
+    new_year int;
+    old_kg numeric;
+    new_kg numeric;
+BEGIN
+    IF TG_OP <> 'INSERT' AND OLD.licence_id IS NOT NULL AND OLD.received_at IS NOT NULL THEN
+        old_year := {YEAR.format(m="OLD")};
+        old_kg := COALESCE(OLD.received_kg, 0);
+    END IF;
+    IF TG_OP <> 'DELETE' AND NEW.licence_id IS NOT NULL AND NEW.received_at IS NOT NULL THEN
+        new_year := {YEAR.format(m="NEW")};
+        new_kg := COALESCE(NEW.received_kg, 0);
+    END IF;
+    IF old_year IS NOT NULL AND new_year IS NOT NULL AND old_year = new_year AND OLD.licence_id = NEW.licence_id THEN
+        IF new_kg IS DISTINCT FROM old_kg THEN
+            UPDATE licence_year_received SET received_kg = received_kg + (new_kg - old_kg)
+            WHERE licence_id = NEW.licence_id AND year = new_year;
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF old_year IS NOT NULL THEN
+        UPDATE licence_year_received SET manifests = manifests - 1, received_kg = received_kg - old_kg
+        WHERE licence_id = OLD.licence_id AND year = old_year;
+    END IF;
+    IF new_year IS NOT NULL THEN
+        INSERT INTO licence_year_received (licence_id, year, manifests, received_kg)
+        VALUES (NEW.licence_id, new_year, 1, new_kg)
+        ON CONFLICT (licence_id, year) DO UPDATE
+            SET manifests = licence_year_received.manifests + 1,
+                received_kg = licence_year_received.received_kg + EXCLUDED.received_kg;
+    END IF;
+    RETURN NULL;
+END $$
+"""
+LICENCE_TRIGGERS = [
+    """CREATE TRIGGER manifest_licence_rollup_insert AFTER INSERT ON manifest
+       FOR EACH ROW WHEN (NEW.licence_id IS NOT NULL AND NEW.received_at IS NOT NULL)
+       EXECUTE FUNCTION manifest_licence_rollup()""",
+    """CREATE TRIGGER manifest_licence_rollup_update AFTER UPDATE ON manifest
+       FOR EACH ROW WHEN (OLD.licence_id IS DISTINCT FROM NEW.licence_id OR OLD.received_at IS DISTINCT FROM NEW.received_at
+                          OR OLD.received_kg IS DISTINCT FROM NEW.received_kg)
+       EXECUTE FUNCTION manifest_licence_rollup()""",
+    """CREATE TRIGGER manifest_licence_rollup_delete AFTER DELETE ON manifest
+       FOR EACH ROW WHEN (OLD.licence_id IS NOT NULL AND OLD.received_at IS NOT NULL)
+       EXECUTE FUNCTION manifest_licence_rollup()""",
 ]
