@@ -56,9 +56,12 @@ def _filter(rule, severity, status, county, organisation_id, manifest_id, date_f
     )
 
 
+_PUBLIC_FIELDS = tuple(f for f in AlertPublic.model_fields if f != "title")
+
+
 def public(a: Alert, lang: str) -> AlertPublic:
     title = RULES[a.rule_id].title.get(lang, a.rule_id) if a.rule_id in RULES else a.rule_id
-    return AlertPublic.model_validate({**a.model_dump(), "title": title})
+    return AlertPublic.model_validate({**{k: getattr(a, k) for k in _PUBLIC_FIELDS}, "title": title})
 
 
 @router.get("/alerts", response_model=AlertsPublic, tags=["alerts"], openapi_extra=READ)

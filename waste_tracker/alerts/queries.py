@@ -49,8 +49,8 @@ def scope_clause(actor: Principal) -> Any:
     return or_(Alert.generator_org_id == org, Alert.receiver_org_id == org, Alert.carrier_org_id == org)
 
 
-def _filtered(actor: Principal, f: AlertFilter) -> Any:
-    stmt = select(Alert).where(scope_clause(actor))
+def _filtered(actor: Principal, f: AlertFilter, scoped: bool = True) -> Any:
+    stmt = select(Alert).where(scope_clause(actor)) if scoped else select(Alert)
     if f.rule:
         stmt = stmt.where(Alert.rule_id.in_(f.rule))
     if f.severity:
@@ -92,7 +92,7 @@ async def list_alerts(
     session: AsyncSession, actor: Principal, f: AlertFilter, cursor: str | None = None, limit: int = 50
 ) -> tuple[list[Alert], str | None]:
     """Most severe first, then oldest first (the longest-waiting critical alert leads the queue)."""
-    stmt = _filtered(actor, f)
+    after = None
     if cursor:
         rank, at, aid = _decode(cursor)
         after = or_(
@@ -100,15 +100,17 @@ async def list_alerts(
             and_(Alert.severity_rank == rank, Alert.first_seen_at > at),
             and_(Alert.severity_rank == rank, Alert.first_seen_at == at, Alert.id > aid),
         )
-        stmt = stmt.where(after)
     order = (Alert.severity_rank, Alert.first_seen_at, Alert.id)
     if f.county and f.status and len(f.status) <= 5:
         # The regulator's queue for one county: each (county column, status) pair is one ordered
         # range of ix_alert_gen_county_status / ix_alert_rcv_county_status; take one page from
         # each and merge, rather than walking the whole queue in severity order and filtering
         # (which gets slower the smaller the county). Same rows, same order.
-        base = _filtered(actor, replace(f, county=None, status=None)).with_only_columns(Alert.id)
-        if cursor:
+        # A county inside a regulator's jurisdiction already puts every branch in scope (its
+        # generator or receiver county is that county): no need to repeat the scope condition.
+        implied = actor.is_admin or (actor.is_regulator and f.county in (actor.county_scope or ()))
+        base = _filtered(actor, replace(f, county=None, status=None), scoped=not implied).with_only_columns(Alert.id)
+        if after is not None:
             base = base.where(after)
         parts = [
             base.where(col == f.county, Alert.status == st).order_by(*order).limit(limit + 1).subquery()
@@ -118,6 +120,9 @@ async def list_alerts(
         ids = union(*(select(p.c.id) for p in parts)).subquery()
         stmt = select(Alert).where(Alert.id.in_(select(ids.c.id))).order_by(*order).limit(limit + 1)
     else:
+        stmt = _filtered(actor, f)
+        if after is not None:
+            stmt = stmt.where(after)
         stmt = stmt.order_by(*order).limit(limit + 1)
     rows = list((await session.execute(stmt)).scalars())
     return rows[:limit], (_cursor(rows[limit - 1]) if len(rows) > limit else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +16,7 @@ from waste_tracker.auth.tokens import api_secret_matches, new_api_key, split_api
 from waste_tracker.config import Settings
 from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated
 from waste_tracker.models import ApiKey, LoginFailure, Organisation, User
-from waste_tracker.registry.jurisdictions import jurisdiction_level
+from waste_tracker.registry.jurisdictions import SCOPE_CACHE, SCOPE_TTL_SECONDS, jurisdiction_level
 
 
 async def check_login_rate(session: AsyncSession, username: str, address: str, settings: Settings) -> None:
@@ -101,7 +102,12 @@ async def user_by_id(session: AsyncSession, user_id: uuid.UUID) -> User:
 
 async def _jurisdiction_scope(session: AsyncSession, adcode: int) -> tuple[str, frozenset[int]]:
     """A regulator's level and every county at or below their jurisdiction, in one round trip
-    (what ``jurisdiction_level`` and ``counties_under`` answer separately)."""
+    (what ``jurisdiction_level`` and ``counties_under`` answer separately). Reference data that
+    changes only when boundaries are imported: cached per process (``jurisdictions.SCOPE_CACHE``,
+    cleared by an import in this process, expiring after ``SCOPE_TTL_SECONDS`` in the others)."""
+    hit = SCOPE_CACHE.get(adcode)
+    if hit is not None and time.monotonic() - hit[0] < SCOPE_TTL_SECONDS:
+        return hit[1], hit[2]
     level, counties = (
         await session.execute(
             text(
@@ -117,6 +123,7 @@ async def _jurisdiction_scope(session: AsyncSession, adcode: int) -> tuple[str, 
     ).one()
     if level is None:
         raise Invalid("unknown_jurisdiction", {"adcode": adcode})
+    SCOPE_CACHE[adcode] = (time.monotonic(), str(level), frozenset(counties))
     return str(level), frozenset(counties)
 
 

@@ -10,6 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from waste_tracker.errors import Invalid, NotFound
 from waste_tracker.geo.boundaries import Boundary
 
+# Regulators' scopes (level and counties under a jurisdiction), cached by auth.service: reference
+# data that changes only with an import of boundaries, which clears it.
+SCOPE_TTL_SECONDS = 60.0
+SCOPE_CACHE: dict[int, tuple[float, str, frozenset[int]]] = {}
+
 
 @dataclass(frozen=True)
 class CountyHit:
@@ -53,6 +58,7 @@ async def upsert_boundaries(session: AsyncSession, boundaries: list[Boundary], s
         )
         known.add(b.adcode)
         count += 1
+    SCOPE_CACHE.clear()
     return count
 
 
