@@ -331,15 +331,18 @@ def run(profile: dict[str, Any], db: BenchDb, regenerate: bool) -> dict[str, Any
     result["rollup_check"] = micro.rollup_check(db)
     log("micro: sweep")
     result["sweep"] = micro.sweep(db, profile["sweep_runs"])
-    if profile.get("flows_at_scale"):
+    skip = profile.get("skip", [])
+    if profile.get("flows_at_scale") and "flows_at_scale" not in skip:
         log(f"micro: flows map over a roll-up for {profile['flows_at_scale']:,} manifests")
         result["flows_at_scale"] = micro.flows_at_scale(db, profile["flows_at_scale"])
-    log("micro: chain verification")
-    result["verify"] = micro.verify(db)
+    if "verify" not in skip:
+        log("micro: chain verification")
+        result["verify"] = micro.verify(db)
     log("micro: labels")
     result["labels"] = micro.labels(profile["labels"])
-    log("micro: bulk submission")
-    result["bulk_submission"] = micro.bulk_submission(db, profile["bulk"])
+    if "bulk" not in skip:
+        log("micro: bulk submission")
+        result["bulk_submission"] = micro.bulk_submission(db, profile["bulk"])
     result["seconds"] = round(time.perf_counter() - t_all, 1)
     result["machine"]["loadavg_at_end"] = open("/proc/loadavg").read().split()[:3]
     result["table"] = table(result)
@@ -466,7 +469,7 @@ def table(r: dict[str, Any]) -> list[dict[str, Any]]:
         "≤ 10 s at 1M",
         sw <= 10 * max(1.0, n / 1_000_000),
     )
-    v = r["verify"]
+    v = r.get("verify") or {"events": 0, "events_per_s": 0}
     row(
         f"chain verification ({v['events']:,} events)",
         v["events_per_s"],
@@ -487,7 +490,7 @@ def table(r: dict[str, Any]) -> list[dict[str, Any]]:
     row("label cached", lab["cached_us_median"], "µs", "", "cached", lab["cached_us_median"] < 1000)
     rc = r["rollup_check"]
     row("flows roll-up rows differing from a fresh aggregate", rc["differing_rows"], "rows", "", "0", rc["differing_rows"] == 0)
-    b = r["bulk_submission"]
+    b = r.get("bulk_submission") or {"manifests_per_s": 0}
     row(
         "bulk submission (draft + submit, 1 txn each)",
         b["manifests_per_s"],
@@ -524,6 +527,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--regenerate", action="store_true")
     p.add_argument("--scale-durations", type=float, default=1.0, help="multiply every phase's duration")
     p.add_argument("--out", default=None, help="results JSON (default bench/results/<time>.json)")
+    p.add_argument("--skip", default="", help="comma-separated micro-benchmarks to leave out: verify, flows_at_scale, bulk")
     args = p.parse_args(argv)
     profile = dict(PROFILES["smoke" if args.smoke else "short" if args.short else "full"])
     if args.manifests:
@@ -531,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     for k in list(profile):
         if k.endswith("_s"):
             profile[k] = profile[k] * args.scale_durations
+    profile["skip"] = [x.strip() for x in args.skip.split(",") if x.strip()]
     db = bench_db(args.db)
     result = run(profile, db, args.regenerate)
     out = Path(args.out) if args.out else RESULTS / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"

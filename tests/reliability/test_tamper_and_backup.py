@@ -116,3 +116,22 @@ async def test_backup_and_restore_round_trip(committed: AsyncEngine, db_url: str
     finally:
         localdb.drop_database(cluster, target)
         backup_file.unlink(missing_ok=True)
+
+
+async def test_parallel_verification_matches_a_single_pass(committed: AsyncEngine) -> None:
+    async with AsyncSession(committed, expire_on_commit=False) as s:
+        world = await build_world(s)
+        ids = await _yesterdays_manifests(s, world, 6)
+        await s.commit()
+    async with committed.connect() as conn:
+        single = await verify_all(conn, workers=1)
+    async with committed.connect() as conn, conn.begin():
+        parallel = await verify_all(conn, workers=2)
+    assert (parallel.manifests, parallel.events, parallel.breaks) == (single.manifests, single.events, []) == (6, 12, [])
+    async with committed.begin() as conn:  # tamper one chain: both find the same break
+        await conn.execute(text("ALTER TABLE manifest_event DISABLE TRIGGER manifest_event_no_update_delete"))
+        await conn.execute(text("UPDATE manifest_event SET type = 'x' WHERE manifest_id = :m AND seq = 2"), {"m": ids[3]})
+        await conn.execute(text("ALTER TABLE manifest_event ENABLE TRIGGER manifest_event_no_update_delete"))
+    async with committed.connect() as conn, conn.begin():
+        parallel = await verify_all(conn, workers=2)
+    assert [(b.manifest_id, b.seq) for b in parallel.breaks] == [(ids[3], 2)]

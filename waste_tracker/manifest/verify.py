@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import uuid
@@ -182,7 +183,7 @@ async def _parallel_chains(conn: AsyncConnection, workers: int) -> VerifyReport:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(max_workers=len(bounds) - 1, mp_context=multiprocessing.get_context(method)) as pool:
         parts = await asyncio.gather(
-            *(loop.run_in_executor(pool, _verify_range, conninfo, snapshot, lo, hi) for lo, hi in zip(bounds, bounds[1:]))
+            *(loop.run_in_executor(pool, _verify_range, conninfo, snapshot, lo, hi) for lo, hi in itertools.pairwise(bounds))
         )
     for manifests, events_n, breaks in parts:
         report.manifests += manifests
