@@ -520,12 +520,26 @@ def print_table(rows: list[dict[str, Any]], out: Any = sys.stdout) -> None:
         )
 
 
+def default_db(manifests: int) -> str:
+    """One database per scale, so the short and the full runs do not regenerate each other's."""
+    if manifests == PROFILES["short"]["manifests"]:
+        return BENCH_DB
+    scale = (
+        f"{manifests // 1_000_000}m"
+        if manifests % 1_000_000 == 0
+        else f"{manifests // 1000}k"
+        if manifests % 1000 == 0
+        else str(manifests)
+    )
+    return f"{BENCH_DB}_{scale}"
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--short", action="store_true", help="the make-bench run: small scale, short phases (< 5 min)")
     p.add_argument("--smoke", action="store_true", help="tiny scale, phases of a second or two (the smoke test)")
     p.add_argument("--manifests", type=int, default=None, help="scale (default: 20k short, 1M full)")
-    p.add_argument("--db", default=BENCH_DB)
+    p.add_argument("--db", default=None, help="default: waste_tracker_bench (20k), waste_tracker_bench_<scale> otherwise")
     p.add_argument("--regenerate", action="store_true")
     p.add_argument("--scale-durations", type=float, default=1.0, help="multiply every phase's duration")
     p.add_argument("--out", default=None, help="results JSON (default bench/results/<time>.json)")
@@ -538,7 +552,7 @@ def main(argv: list[str] | None = None) -> int:
         if k.endswith("_s"):
             profile[k] = profile[k] * args.scale_durations
     profile["skip"] = [x.strip() for x in args.skip.split(",") if x.strip()]
-    db = bench_db(args.db)
+    db = bench_db(args.db or default_db(profile["manifests"]))
     result = run(profile, db, args.regenerate)
     out = Path(args.out) if args.out else RESULTS / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
