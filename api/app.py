@@ -58,9 +58,13 @@ def _install_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False, openapi_extra=PUBLIC)
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url="/openapi.json", title=f"{app.title} — API", oauth2_redirect_url="/docs/oauth2-redirect",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js", swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png")
+            openapi_url="/openapi.json",
+            title=f"{app.title} — API",
+            oauth2_redirect_url="/docs/oauth2-redirect",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
 
     @app.get("/docs/oauth2-redirect", include_in_schema=False, openapi_extra=PUBLIC)
     async def docs_redirect() -> HTMLResponse:

@@ -149,11 +149,21 @@ class ContentTypeGuard:
         ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if has_body and not (ctype == b"application/json" or (ctype.startswith(b"application/") and ctype.endswith(b"+json"))):
             lang = pick_lang(headers.get(b"accept-language", b"").decode("latin-1"))
-            body = json.dumps({"code": "unsupported_media_type", "message": translate("unsupported_media_type", lang),
-                               "details": {"content_type": ctype.decode("latin-1")[:100], "expected": "application/json"}},
-                              ensure_ascii=False).encode()
-            await send({"type": "http.response.start", "status": 415,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            body = json.dumps(
+                {
+                    "code": "unsupported_media_type",
+                    "message": translate("unsupported_media_type", lang),
+                    "details": {"content_type": ctype.decode("latin-1")[:100], "expected": "application/json"},
+                },
+                ensure_ascii=False,
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 415,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
         await self.app(scope, receive, send)

@@ -28,7 +28,7 @@ import uuid
 from bisect import bisect_left
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import accumulate
 from typing import Any
@@ -36,12 +36,11 @@ from typing import Any
 import psycopg
 
 from bench.common import BenchDb, bench_db
-from waste_tracker import localdb
+from waste_tracker import clock, localdb
 from waste_tracker.alerts.store import signature_of
 from waste_tracker.manifest.chain import GENESIS, event_hash
 from waste_tracker.manifest.chain import _dumps as _chain_dumps
 from waste_tracker.manifest.lifecycle import PROJECTED_FIELDS, ManifestState, evolve
-from waste_tracker.manifest.numbering import SHANGHAI
 from waste_tracker.registry.uscc import ALPHABET, make_uscc
 from waste_tracker.rules import checks
 from waste_tracker.rules.registry import RULES, SEVERITY_RANK
@@ -131,7 +130,7 @@ def jdump(v: Any) -> str:
 
 
 def shanghai_year_start(year: int) -> datetime:
-    return datetime(year, 1, 1, tzinfo=SHANGHAI)
+    return datetime(year, 1, 1, tzinfo=clock.SHANGHAI)
 
 
 def weighted(rng: random.Random, items: list[Any], cum: list[float]) -> Any:
@@ -732,9 +731,7 @@ class ManifestFactory:
                 }
             )
         declared = sum((ln["declared_kg"] for ln in lines), Decimal(0))
-        planned = (steps[1].at if len(steps) > 1 else created).astimezone(SHANGHAI).date() + timedelta(
-            days=rng.choice([0, 0, 1, 2])
-        )
+        planned = clock.local_date(steps[1].at if len(steps) > 1 else created) + timedelta(days=rng.choice([0, 0, 1, 2]))
         state = ManifestState()
         prev = GENESIS
         events: list[tuple] = []
@@ -868,7 +865,7 @@ class ManifestFactory:
                 actor_user, actor_org = r.user, r.org
                 payload = {
                     "method_code": method,
-                    "disposed_on": str(t.astimezone(SHANGHAI).date()),
+                    "disposed_on": str(clock.local_date(t)),
                     "quantity_kg": dec3(state.accepted_kg),
                     "licence_number": r.licence_number,
                 }
@@ -1151,7 +1148,7 @@ def _chunk(plan: Plan, lo: int, hi: int, chunk_no: int) -> dict[str, int]:
         steps, late = historical_life(rng, created, submitted, world.now)
         number = None
         if len(steps) > 1 and steps[1].type == "submitted":
-            year = submitted.astimezone(SHANGHAI).year
+            year = submitted.astimezone(clock.SHANGHAI).year
             serial = plan.serial(i, year)
             if serial > 999_999:
                 raise SystemExit(f"more than 999999 manifests in {year}: use more --years")
@@ -1242,14 +1239,14 @@ def top_up(db: BenchDb, counts: dict[str, int], seed: int | None = None) -> dict
     made: dict[str, int] = {}
     with psycopg.connect(db.conninfo) as conn:
         world = load_world(conn)
-        world.now = datetime.now(UTC)
+        world.now = clock.now()
         rng = random.Random(seed if seed is not None else time.time_ns())
         next_alert = conn.execute("SELECT COALESCE(max(id), 0) + 1 FROM alert").fetchone()[0]
         fac = ManifestFactory(world, rng, alert_id0=next_alert + 10_000_000)
         total = sum(counts.values())
         if total == 0:
             return made
-        year = world.now.astimezone(SHANGHAI).year
+        year = world.now.astimezone(clock.SHANGHAI).year
         last = conn.execute(
             """INSERT INTO manifest_serial (prefecture, year, last_serial) VALUES ('3304', %s, %s)
                ON CONFLICT (prefecture, year) DO UPDATE SET last_serial = manifest_serial.last_serial + %s
@@ -1284,7 +1281,7 @@ def generate(
     upgrade(db.url)
     asyncio.run(_reference_data(db.url))
     timings["schema_and_reference_s"] = time.perf_counter() - t
-    now = datetime.now(UTC)
+    now = clock.now()
     t = time.perf_counter()
     with psycopg.connect(db.conninfo, autocommit=False) as conn:
         world = build_registry(conn, manifests, seed, now, years)

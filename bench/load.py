@@ -25,14 +25,14 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import psycopg
 
 from bench.common import BENCH_SECRET, bench_db, latency_summary
+from waste_tracker import clock
 from waste_tracker.auth.tokens import issue_access_token
-from waste_tracker.manifest.numbering import SHANGHAI
 from waste_tracker.scan.tokens import make_token
 
 HOST = "127.0.0.1"
@@ -266,7 +266,7 @@ def load_work(db_name: str, secret: str, pools: tuple[str, ...] = ("submitted", 
                             "carrier_org_id": str(carrier),
                             "receiver_site_id": str(rsite),
                             "planned_method_code": method,
-                            "planned_pickup_date": str(datetime.now(SHANGHAI).date()),
+                            "planned_pickup_date": str(clock.today()),
                             "emergency_measures": "泄漏时用吸附棉围堵，严禁明火，立即报告。",
                             "emergency_contact": "王安全",
                             "emergency_phone": "0573-82000000",
@@ -293,7 +293,7 @@ def scan_body(m: dict[str, Any], action: str, plate: str, rng: random.Random) ->
         "lon": round(lon + rng.uniform(-0.0004, 0.0004), 7),
         "lat": round(lat + rng.uniform(-0.0004, 0.0004), 7),
         "accuracy_m": round(rng.uniform(4, 25), 1),
-        "device_time": datetime.now(SHANGHAI).isoformat(),
+        "device_time": clock.local(clock.now()).isoformat(),
         "vehicle_plate": plate,
     }
     if action == "pickup" and rng.random() < 0.5:
@@ -406,7 +406,7 @@ async def rate(work: Work, port: int, duration: float, per_s: float, seed: int) 
 
 
 def regulator_ops(work: Work, rng: random.Random) -> dict[str, tuple[str, str, uuid.UUID]]:
-    today = datetime.now(SHANGHAI).date()
+    today = clock.today()
     city = work.regulators[330400]
     county = rng.choice(JIAXING_COUNTIES)
     year_ago = today - timedelta(days=365)
@@ -484,7 +484,7 @@ async def mixed(work: Work, port: int, duration: float, concurrency: int, seed: 
         acc += w
         cum.append(acc)
     deadline = time.perf_counter() + duration
-    today = str(datetime.now(SHANGHAI).date())
+    today = str(clock.today())
 
     def take(status: str) -> dict[str, Any] | None:
         p = pools.get(status)

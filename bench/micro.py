@@ -17,12 +17,13 @@ import statistics
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import psycopg
 
 from bench.common import BenchDb
+from waste_tracker import clock
 
 
 def raw_commits(db: BenchDb, seconds: float = 3.0, connections: int = 1) -> dict[str, Any]:
@@ -153,7 +154,6 @@ async def _bulk(db: BenchDb, n: int) -> dict[str, Any]:
     from waste_tracker.config import Settings
     from waste_tracker.db import make_async_engine, unit_of_work
     from waste_tracker.manifest import service
-    from waste_tracker.manifest.numbering import SHANGHAI
     from waste_tracker.models import User
 
     eng = make_async_engine(db.url, pool_size=2, max_overflow=0)
@@ -189,7 +189,7 @@ async def _bulk(db: BenchDb, n: int) -> dict[str, Any]:
             "carrier_org_id": tpl[3],
             "receiver_site_id": tpl[4],
             "planned_method_code": tpl[5],
-            "planned_pickup_date": datetime.now(SHANGHAI).date() + timedelta(days=1),
+            "planned_pickup_date": clock.today() + timedelta(days=1),
             "emergency_measures": "泄漏时用吸附棉围堵，严禁明火，立即报告。",
             "emergency_contact": "王安全",
             "emergency_phone": "0573-82000000",
@@ -289,7 +289,7 @@ def flows_at_scale(db: BenchDb, manifests: int = 10_000_000, years: int = 10, ru
                 "COPY flow_daily (day, kind, generator_county, receiver_county, generator_city, receiver_city, "
                 "manifests, tonnage_kg) FROM STDIN"
             ) as cp:
-                start = datetime.now().date() - timedelta(days=years * 365)
+                start = clock.today() - timedelta(days=years * 365)
                 for d in range(years * 365):
                     day = start + timedelta(days=d)
                     for kind, g, r, gc, rc in pairs:
@@ -325,7 +325,6 @@ async def _reference_only(db: BenchDb) -> None:
 async def _time_flows(db: BenchDb, runs: int) -> dict[str, Any]:
     from waste_tracker.auth.principal import Principal
     from waste_tracker.db import make_async_engine, session_factory
-    from waste_tracker.manifest.numbering import SHANGHAI
     from waste_tracker.registry.jurisdictions import counties_under
     from waste_tracker.stats.service import flows
 
@@ -333,7 +332,7 @@ async def _time_flows(db: BenchDb, runs: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     try:
         async with session_factory(eng)() as s:
-            today = datetime.now(SHANGHAI).date()
+            today = clock.today()
             city = Principal(
                 user_id=uuid.uuid4(),
                 username="bench-city",

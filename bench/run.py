@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ import psycopg
 from bench import micro
 from bench.common import BENCH_DB, BENCH_SECRET, BenchDb, bench_db, database_exists, free_port, rss_mb, worker_pids
 from bench.generate import GENERATOR_VERSION, generate, top_up
+from waste_tracker import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -254,7 +255,7 @@ def ensure_ready(db: BenchDb, submitted: int, others: int) -> dict[str, int]:
 
 def run(profile: dict[str, Any], db: BenchDb, regenerate: bool) -> dict[str, Any]:
     t_all = time.perf_counter()
-    result: dict[str, Any] = {"started_at": datetime.now(UTC).isoformat(), "profile": profile, "machine": machine()}
+    result: dict[str, Any] = {"started_at": clock.now().isoformat(), "profile": profile, "machine": machine()}
     scale = scale_of(db)
     if regenerate or not scale or scale.get("manifests") != profile["manifests"] or scale.get("version") != GENERATOR_VERSION:
         log(f"generating {profile['manifests']:,} manifests into {db.name} ...")
@@ -554,7 +555,7 @@ def main(argv: list[str] | None = None) -> int:
     profile["skip"] = [x.strip() for x in args.skip.split(",") if x.strip()]
     db = bench_db(args.db or default_db(profile["manifests"]))
     result = run(profile, db, args.regenerate)
-    out = Path(args.out) if args.out else RESULTS / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
+    out = Path(args.out) if args.out else RESULTS / f"{clock.now().strftime('%Y%m%dT%H%M%SZ')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, default=str))
     print()

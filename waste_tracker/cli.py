@@ -148,8 +148,10 @@ async def _verify(ids: list[str], all_: bool) -> int:
             for b in report.breaks:
                 print(f"BROKEN manifest {b.manifest_id} at seq {b.seq}: {b.reason}")
             for a in anchor_breaks:
-                print(f"BROKEN anchor {a.day}: root {a.found_root} ({a.found_count} events) "
-                      f"differs from the anchored {a.expected_root} ({a.expected_count} events)")
+                print(
+                    f"BROKEN anchor {a.day}: root {a.found_root} ({a.found_count} events) "
+                    f"differs from the anchored {a.expected_root} ({a.expected_count} events)"
+                )
             chains = "OK" if report.ok else f"{len(report.breaks)} broken chain(s)"
             anchored = "OK" if not anchor_breaks else f"{len(anchor_breaks)} broken"
             print(f"verified {report.manifests} manifests, {report.events} events: {chains}; {anchors} anchors: {anchored}")

@@ -4,7 +4,7 @@ jurisdiction rule's verdict (used by the web app's manifest form)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from fastapi import APIRouter, Query, Request
@@ -13,8 +13,8 @@ from api.deps import PrincipalDep, SessionDep, permission
 from api.errors import lang_of
 from schemas.candidates import ReceiverCandidate, ReceiverCandidates
 from schemas.common import ERROR_RESPONSES, PointGeoJSON
+from waste_tracker import clock
 from waste_tracker.manifest.candidates import candidates
-from waste_tracker.manifest.numbering import SHANGHAI
 
 router = APIRouter(prefix="/api/v1", tags=["manifests"], responses=ERROR_RESPONSES)
 
@@ -39,7 +39,7 @@ async def receiver_candidates(
     """Licensed receiver sites covering every code (and the method) on the day, sorted by distance from the
     generator site, each marked ``allowed`` (inside the city/county), ``exempted`` (a covering exemption has
     room) or ``needs_exemption`` (submission would be refused with ``rule``)."""
-    day = on or datetime.now(SHANGHAI).date()
+    day = on or clock.today()
     res = await candidates(
         session,
         principal,

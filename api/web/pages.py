@@ -8,7 +8,7 @@ the page's script calling the JSON API, so the rules live in one place."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -16,12 +16,12 @@ from fastapi import APIRouter, Query, Request, Response
 from api.deps import SessionDep, SettingsDep, permission
 from api.routes.labels import TEXT as LABEL_TEXT
 from api.web.render import WebPrincipal, WebRoute, render, web_lang
+from waste_tracker import clock
 from waste_tracker.alerts import queries as alert_queries
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Conflict, Forbidden
 from waste_tracker.manifest import labels, queries, service
 from waste_tracker.manifest.lifecycle import Status
-from waste_tracker.manifest.numbering import SHANGHAI
 from waste_tracker.manifest.timeline import timeline
 from waste_tracker.manifest.verify import verify_manifest
 from waste_tracker.models import Licence, Manifest
@@ -45,10 +45,6 @@ def _day(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def today() -> date:
-    return datetime.now(SHANGHAI).date()
 
 
 async def _rows(session: Any, manifests: list[Manifest]) -> list[dict[str, Any]]:
@@ -118,7 +114,7 @@ async def manifest_new(request: Request, principal: WebPrincipal, session: Sessi
         sites=sites,
         carriers=carriers,
         methods=await catalogue.list_methods(session),
-        today=today().isoformat(),
+        today=clock.today().isoformat(),
     )
 
 
@@ -146,7 +142,7 @@ async def manifest_page(manifest_id: uuid.UUID, request: Request, principal: Web
         methods={x["code"]: x for x in await catalogue.list_methods(session)},
         alerts=alerts,
         rule_title=lambda rid: RULES[rid].title.get(lang, rid) if rid in RULES else rid,
-        today=today().isoformat(),
+        today=clock.today().isoformat(),
     )
 
 

@@ -4,7 +4,7 @@ counties and the KPI table per county; plus the base map GeoJSON every map draws
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -14,11 +14,11 @@ from sqlalchemy import select
 from api.deps import ANY_USER, SessionDep, permission
 from api.web.i18n import gettext, messages
 from api.web.render import WebPrincipal, WebRoute, fmt_km, render, web_lang
+from waste_tracker import clock
 from waste_tracker.alerts import queries, service
 from waste_tracker.alerts.settings import effective_settings
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Forbidden
-from waste_tracker.manifest.numbering import SHANGHAI
 from waste_tracker.manifest.timeline import timeline
 from waste_tracker.models import Alert, Manifest
 from waste_tracker.models.alert import ALERT_STATUSES
@@ -47,7 +47,7 @@ def _day(value: str | None, default: date) -> date:
 
 
 def _period(date_from: str | None, date_to: str | None) -> tuple[date, date]:
-    today = datetime.now(SHANGHAI).date()
+    today = clock.today()
     end = _day(date_to, today)
     return _day(date_from, end - timedelta(days=29)), end
 

@@ -23,12 +23,12 @@ from fastapi.templating import Jinja2Templates
 from api.deps import CSRF_COOKIE, SESSION_COOKIE, SessionDep, SettingsDep
 from api.errors import STATUS
 from api.web.i18n import gettext, js_messages
+from waste_tracker import clock
 from waste_tracker.auth import service as auth_service
 from waste_tracker.auth.principal import Principal
 from waste_tracker.auth.tokens import decode_access_token
 from waste_tracker.errors import DomainError, Unauthenticated
 from waste_tracker.i18n import DEFAULT_LANG, LANGS, translate
-from waste_tracker.manifest.numbering import SHANGHAI
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -70,7 +70,7 @@ def fmt_dt(value: datetime | None) -> str:
     """Date and time in Asia/Shanghai (the zone every party works in), to the minute."""
     if value is None:
         return "—"
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return clock.local(value).strftime("%Y-%m-%d %H:%M")
 
 
 def fmt_date(value: date | None) -> str:

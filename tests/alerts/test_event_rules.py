@@ -144,8 +144,10 @@ async def test_licence_expired_in_use(session: AsyncSession, client, world: Worl
     m = await flow.submitted(world.body(receiver_site_id=str(site.id)))
     assert "licence_expired_in_use" not in await alerts_of(session, m["id"])
     # The licence lapses (expired yesterday) before the waste moves.
-    await session.execute(text("UPDATE licence SET valid_from = '2020-01-01', valid_to = :d WHERE id = :l"),
-                          {"d": today() - timedelta(days=1), "l": lic.id})
+    await session.execute(
+        text("UPDATE licence SET valid_from = '2020-01-01', valid_to = :d WHERE id = :l"),
+        {"d": today() - timedelta(days=1), "l": lic.id},
+    )
     await session.refresh(lic)
     await flow.scan(m, "pickup", f.POINTS[330402])
     a = (await alerts_of(session, m["id"]))["licence_expired_in_use"]

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories as f
 from tests.manifest.conftest import today
+from waste_tracker import clock
 from waste_tracker.models import Alert, Organisation, Site, User
 from waste_tracker.rules.sweep import run_sweep
 from waste_tracker.scan.tokens import make_token
@@ -116,9 +117,7 @@ async def test_a_day_in_the_demo_city(client, session: AsyncSession) -> None:  #
     await city.scan(unconfirmed, "pickup", await city.at("tongxiang-fibre"))
     await city.scan(unconfirmed, "dropoff", await city.at("jiaxing-incinerator"))
 
-    from datetime import UTC, datetime
-
-    report = await run_sweep(session, now=datetime.now(UTC) + timedelta(days=31))
+    report = await run_sweep(session, now=clock.now() + timedelta(days=31))
     assert report.ran
     rows = (await session.execute(select(Alert))).scalars().all()
     number = {m["id"]: m["number"] for m in (clean, dumped, vanished, light, forgotten, unconfirmed)}

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from tests import factories as f
 from tests.alerts.helpers import alerts_of
 from tests.manifest.conftest import Flow, World, build_world, today
+from waste_tracker import clock
 from waste_tracker.models import Alert, AlertHistory, Manifest
 from waste_tracker.rules.sweep import run_sweep
 
@@ -59,21 +60,15 @@ async def test_time_rule_fires_past_threshold_only(
 async def test_delivered_not_received_counts_working_days(session: AsyncSession, flow: Flow) -> None:
     m = await flow.delivered()
     delivered = await _stamp(session, m["id"], "delivered_at")
-    day = delivered.astimezone(f_tz()).date()
+    day = clock.local_date(delivered)
     deadline = (await session.execute(text("SELECT add_working_days(:d, 5)"), {"d": day})).scalar()
     assert (deadline - day).days >= 5  # never fewer calendar days than working days
-    at_deadline = datetime.combine(deadline, datetime.min.time(), f_tz()) + timedelta(hours=23)
+    at_deadline = clock.start_of(deadline) + timedelta(hours=23)
     await _sweep(session, at_deadline)
     assert "delivered_not_received" not in await alerts_of(session, m["id"])
     await _sweep(session, at_deadline + timedelta(hours=2))  # the next calendar day
     a = (await alerts_of(session, m["id"]))["delivered_not_received"]
     assert a.evidence["deadline"] == str(deadline)
-
-
-def f_tz():  # type: ignore[no-untyped-def]
-    from waste_tracker.manifest.numbering import SHANGHAI
-
-    return SHANGHAI
 
 
 async def test_working_days_skip_weekends_and_holidays(session: AsyncSession) -> None:

@@ -1,6 +1,6 @@
 """Log-in, tokens, API keys, and the error body on 401."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.app import create_app
 from tests import factories as f
 from tests.conftest import TEST_SECRET
+from waste_tracker import clock
 from waste_tracker.auth.tokens import issue_access_token
 
 
@@ -43,7 +44,7 @@ async def test_wrong_password(client, session: AsyncSession) -> None:  # type: i
 
 async def test_expired_token_is_rejected(client, session: AsyncSession) -> None:  # type: ignore[no-untyped-def]
     u = await f.user(session, role="admin")
-    token, _ = issue_access_token(u.id, u.role, TEST_SECRET, 5, now=datetime.now(UTC) - timedelta(minutes=10))
+    token, _ = issue_access_token(u.id, u.role, TEST_SECRET, 5, now=clock.now() - timedelta(minutes=10))
     r = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401
     assert r.json()["code"] == "token_expired"

@@ -4,7 +4,7 @@ driver, licensed receivers in 秀洲区 (hazardous), 嘉善县 (general) and Han
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories as f
 from tests.conftest import TEST_SECRET
-from waste_tracker.manifest.numbering import SHANGHAI
+from waste_tracker import clock
 from waste_tracker.models import Organisation, Site, User, Vehicle
 from waste_tracker.scan.tokens import make_token
 
@@ -83,7 +83,7 @@ class World:
 
 
 def today() -> date:
-    return datetime.now(SHANGHAI).date()
+    return clock.today()
 
 
 def token_of(m: dict[str, Any]) -> str:
@@ -163,7 +163,7 @@ class Flow:
             "token": token_of(m),
             "action": action,
             "vehicle_plate": self.w.truck.plate,
-            "device_time": datetime.now(SHANGHAI).isoformat(),
+            "device_time": clock.local(clock.now()).isoformat(),
             "accuracy_m": 8.5,
         }
         if at:

@@ -1,12 +1,13 @@
 """Scans: tokens, geofence, idempotency."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories as f
 from tests.manifest.conftest import Flow, World, token_of
+from waste_tracker import clock
 from waste_tracker.models import Finding, ManifestEvent
 
 
@@ -38,7 +39,7 @@ async def test_token_stops_working_when_closed(client, world: World, flow: Flow)
     await client.post(
         f"/api/v1/manifests/{m['id']}/dispose",
         headers=f.auth(world.rcv_user),
-        json={"method_code": "D10", "disposed_on": str(datetime.now(UTC).date()), "quantity": "1500"},
+        json={"method_code": "D10", "disposed_on": str(clock.today()), "quantity": "1500"},
     )
     r = await flow.scan(m, "dropoff", f.POINTS[330411])
     assert r.status_code == 409 and r.json()["code"] == "manifest_closed"
@@ -89,7 +90,7 @@ async def test_bad_scan_input(client, session: AsyncSession, world: World, flow:
         {"device_time": "2026-11-29T08:00:00"},
         {"quantity_kg": "-1"},
         {"action": "teleport"},
-        {"device_time": (datetime.now(UTC) + timedelta(days=400)).isoformat()},
+        {"device_time": (clock.now() + timedelta(days=400)).isoformat()},
     ):
         r = await client.post("/api/v1/scans", json=base | extra, headers=h)
         assert r.status_code == 422, extra

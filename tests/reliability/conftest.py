@@ -36,14 +36,28 @@ class Server:
     log_path: Path | None = None
 
     def start(self, workers: int = 1) -> None:
-        cmd = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(self.port),
-               "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ]
         # The server's log goes to a file: an unread pipe would fill up and block the server.
         log_dir = PROJECT_ROOT / "test-artifacts"
         log_dir.mkdir(exist_ok=True)
         self.log_path = log_dir / f"server-{self.port}.log"
-        self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=self.env, stdout=subprocess.DEVNULL,
-                                     stderr=self.log_path.open("ab"))
+        self.proc = subprocess.Popen(
+            cmd, cwd=PROJECT_ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log_path.open("ab")
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -70,9 +84,15 @@ class Server:
 
 
 def server_env(db_url: str, port: int) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": db_url, "WASTE_TRACKER_SECRET_KEY": TEST_SECRET,
-            "WASTE_TRACKER_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "WASTE_TRACKER_SWEEP_INTERVAL_SECONDS": "0",
-            "WASTE_TRACKER_ENV": "test", "WASTE_TRACKER_LOGIN_MAX_ATTEMPTS": "100000"}
+    return {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "WASTE_TRACKER_SECRET_KEY": TEST_SECRET,
+        "WASTE_TRACKER_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "WASTE_TRACKER_SWEEP_INTERVAL_SECONDS": "0",
+        "WASTE_TRACKER_ENV": "test",
+        "WASTE_TRACKER_LOGIN_MAX_ATTEMPTS": "100000",
+    }
 
 
 @pytest.fixture

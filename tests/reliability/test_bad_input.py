@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
@@ -11,15 +11,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories as f
 from tests.manifest.conftest import Flow, World, token_of
+from waste_tracker import clock
 
 FIGURES: dict[str, int] = {"cases": 0}
 
 
 async def snapshot(session: AsyncSession) -> dict[str, int]:
     """Row counts of every table (and the event log's newest hash): 'writes nothing' is checkable."""
-    tables = (await session.execute(text(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN "
-        "('spatial_ref_sys', 'login_failure')"))).scalars().all()
+    tables = (
+        (
+            await session.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN "
+                    "('spatial_ref_sys', 'login_failure')"
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
     out = {t: (await session.execute(text(f'SELECT count(*) FROM "{t}"'))).scalar_one() for t in tables}
     out["_last_hash"] = (await session.execute(text("SELECT max(hash) FROM manifest_event"))).scalar()
     out["_statuses"] = hash(tuple((await session.execute(text("SELECT id, status, version FROM manifest ORDER BY id"))).all()))
@@ -53,14 +63,17 @@ async def test_bad_scans_write_nothing(client, session: AsyncSession, world: Wor
         ({**good, "quantity_kg": "1e30"}, 422, "validation_error"),
         ({**good, "quantity_kg": "lots"}, 422, "validation_error"),
         ({**good, "device_time": "2026-11-29T08:00:00"}, 422, "validation_error"),  # no zone
-        ({**good, "device_time": (datetime.now(UTC) + timedelta(days=3)).isoformat()}, 422, "device_time_out_of_range"),
+        ({**good, "device_time": (clock.now() + timedelta(days=3)).isoformat()}, 422, "device_time_out_of_range"),
         ({**good, "vehicle_plate": "浙F' OR 1=1 --"}, 422, "unknown_vehicle"),
         ({**good, "action": "teleport"}, 422, "validation_error"),
     ]
     for body, status, code in cases:
         if isinstance(body.get("lon"), float) and math.isnan(body["lon"]):
-            r = await client.post("/api/v1/scans", content=b'{"token": "x", "action": "pickup", "lon": NaN, "lat": 1}',
-                                  headers=h | {"Content-Type": "application/json"})
+            r = await client.post(
+                "/api/v1/scans",
+                content=b'{"token": "x", "action": "pickup", "lon": NaN, "lat": 1}',
+                headers=h | {"Content-Type": "application/json"},
+            )
         else:
             r = await client.post("/api/v1/scans", json=body, headers=h)
         assert_error(r, status, code)
@@ -76,8 +89,14 @@ async def test_bad_manifests_write_nothing(client, session: AsyncSession, world:
     before = await snapshot(session)
 
     def line(**kw):  # type: ignore[no-untyped-def]
-        return {"waste_code": "900-249-08", "physical_form": "liquid", "quantity": "10", "container_type": "桶",
-                "container_count": 1, **kw}
+        return {
+            "waste_code": "900-249-08",
+            "physical_form": "liquid",
+            "quantity": "10",
+            "container_type": "桶",
+            "container_count": 1,
+            **kw,
+        }
 
     cases = [
         (world.body(lines=[line(quantity="-1")]), 422, "validation_error"),
@@ -96,13 +115,22 @@ async def test_bad_manifests_write_nothing(client, session: AsyncSession, world:
     ]
     for body, status, code in cases:
         assert_error(await client.post("/api/v1/manifests", json=body, headers=h), status, code)
-    assert_error(await client.post("/api/v1/manifests", content=b"{not json", headers=h | {"Content-Type": "application/json"}),
-                 422, "malformed_json")
-    assert_error(await client.post("/api/v1/manifests", content=b"<xml/>", headers=h | {"Content-Type": "application/xml"}),
-                 415, "unsupported_media_type")
+    assert_error(
+        await client.post("/api/v1/manifests", content=b"{not json", headers=h | {"Content-Type": "application/json"}),
+        422,
+        "malformed_json",
+    )
+    assert_error(
+        await client.post("/api/v1/manifests", content=b"<xml/>", headers=h | {"Content-Type": "application/xml"}),
+        415,
+        "unsupported_media_type",
+    )
     big = b"x" * 1_200_000
-    assert_error(await client.post("/api/v1/manifests", content=big, headers=h | {"Content-Type": "application/json"}),
-                 413, "payload_too_large")
+    assert_error(
+        await client.post("/api/v1/manifests", content=big, headers=h | {"Content-Type": "application/json"}),
+        413,
+        "payload_too_large",
+    )
     assert_error(await client.get("/api/v1/manifests/not-a-uuid", headers=h), 422, "validation_error")
     assert_error(await client.get("/api/v1/manifests?created_from=2026-13-01", headers=h), 422, "validation_error")
     assert_error(await client.get("/api/v1/waste-codes", params={"q": "\x00"}, headers=h), 422, "validation_error")
@@ -114,19 +142,39 @@ async def test_idempotency_key_reuse_writes_nothing(client, session: AsyncSessio
     h = f.auth(world.gen_user) | {"Idempotency-Key": "erp-1"}
     assert (await client.post("/api/v1/manifests", json=world.body(), headers=h)).status_code == 201
     before = await snapshot(session)
-    assert_error(await client.post("/api/v1/manifests", json=world.body(notes="另一个"), headers=h), 422,
-                 "idempotency_key_reused")
-    assert_error(await client.post("/api/v1/manifests", json=world.body(), headers=h | {"Idempotency-Key": "x" * 300}),
-                 422, "invalid_idempotency_key")
+    assert_error(
+        await client.post("/api/v1/manifests", json=world.body(notes="另一个"), headers=h), 422, "idempotency_key_reused"
+    )
+    assert_error(
+        await client.post("/api/v1/manifests", json=world.body(), headers=h | {"Idempotency-Key": "x" * 300}),
+        422,
+        "invalid_idempotency_key",
+    )
     assert await snapshot(session) == before
 
 
-async def test_hostile_strings_are_stored_safely_and_rendered_escaped(client, session: AsyncSession, world: World,  # type: ignore[no-untyped-def]
-                                                                      flow: Flow) -> None:
+async def test_hostile_strings_are_stored_safely_and_rendered_escaped(
+    client,
+    session: AsyncSession,
+    world: World,  # type: ignore[no-untyped-def]
+    flow: Flow,
+) -> None:
     nasty = "<script>alert(1)</script>'; DROP TABLE manifest_event; -- \u202e\u0007 泄漏"
-    m = await flow.submitted(world.body(emergency_measures=nasty, lines=[{
-        "waste_code": "900-249-08", "description": nasty, "physical_form": "liquid", "quantity": "10",
-        "container_type": "<b>桶</b>", "container_count": 1}]))
+    m = await flow.submitted(
+        world.body(
+            emergency_measures=nasty,
+            lines=[
+                {
+                    "waste_code": "900-249-08",
+                    "description": nasty,
+                    "physical_form": "liquid",
+                    "quantity": "10",
+                    "container_type": "<b>桶</b>",
+                    "container_count": 1,
+                }
+            ],
+        )
+    )
     detail = (await client.get(f"/api/v1/manifests/{m['id']}", headers=f.auth(world.gen_user))).json()
     assert detail["emergency_measures"] == nasty  # stored exactly, as data
     assert detail["lines"][0]["description"] == nasty
@@ -145,8 +193,11 @@ async def test_secrets_never_in_error_bodies_or_logs(client, session: AsyncSessi
     responses = [
         await client.post("/api/v1/auth/token", data={"username": "secretive", "password": password}),
         await client.post("/api/v1/auth/token", data={"password": password}),
-        await client.post("/api/v1/users", json={"username": "x", "password": password, "role": "nope"},
-                          headers=f.auth(await f.user(session, role="admin"))),
+        await client.post(
+            "/api/v1/users",
+            json={"username": "x", "password": password, "role": "nope"},
+            headers=f.auth(await f.user(session, role="admin")),
+        ),
     ]
     for r in responses:
         assert r.status_code in (401, 422)

@@ -36,8 +36,7 @@ async def test_fifty_conflicting_transitions_one_wins(app_client, committed: Asy
     calls = []
     for i in range(50):
         if rnd.random() < 0.5:
-            calls.append(c.post(f"/api/v1/manifests/{m['id']}/cancel", json={"reason": f"取消{i}"},
-                                headers=f.auth(w.gen_user)))
+            calls.append(c.post(f"/api/v1/manifests/{m['id']}/cancel", json={"reason": f"取消{i}"}, headers=f.auth(w.gen_user)))
         else:
             calls.append(flow.scan(m, "pickup", f.POINTS[330402]))
     results = await asyncio.gather(*calls)
@@ -57,21 +56,25 @@ async def test_scan_storm_with_parallel_retries_records_each_scan_once(app_clien
     flow = Flow(c, w)
     manifests = [await flow.submitted() for _ in range(20)]
     lon, lat = f.POINTS[330402]
-    bodies = {m["id"]: {"token": token_of(m), "action": "pickup", "vehicle_plate": w.truck.plate, "lon": lon, "lat": lat}
-              for m in manifests}
+    bodies = {
+        m["id"]: {"token": token_of(m), "action": "pickup", "vehicle_plate": w.truck.plate, "lon": lon, "lat": lat}
+        for m in manifests
+    }
     sends = [(m["id"], attempt) for m in manifests for attempt in range(4)]  # every scan sent 4 times...
     random.Random(11).shuffle(sends)  # ...in parallel, in any order
-    results = await asyncio.gather(*[
-        c.post("/api/v1/scans", json=bodies[mid], headers=f.auth(w.driver) | {"Idempotency-Key": f"k-{mid}"})
-        for mid, _ in sends])
+    results = await asyncio.gather(
+        *[
+            c.post("/api/v1/scans", json=bodies[mid], headers=f.auth(w.driver) | {"Idempotency-Key": f"k-{mid}"})
+            for mid, _ in sends
+        ]
+    )
     assert {r.status_code for r in results} == {201}
     by_manifest: dict[str, set[str]] = {}
     for (mid, _), r in zip(sends, results, strict=True):
         by_manifest.setdefault(mid, set()).add(r.json()["event"]["hash"])
     assert all(len(h) == 1 for h in by_manifest.values())  # every retry saw the same event
     async with committed.connect() as conn:
-        rows = (await conn.execute(text(
-            "SELECT count(*) FROM manifest_event WHERE type = 'picked_up'"))).scalar()
+        rows = (await conn.execute(text("SELECT count(*) FROM manifest_event WHERE type = 'picked_up'"))).scalar()
         assert rows == 20
         assert (await verify_all(conn)).ok
     FIGURES["storm"] = {"requests": len(sends), "scans": 20, "recorded": rows}

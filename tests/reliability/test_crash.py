@@ -8,7 +8,6 @@ import asyncio
 import os
 import time
 import uuid
-from datetime import datetime
 
 import httpx
 import pytest
@@ -18,9 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from tests import factories as f
 from tests.conftest import TEST_SECRET
 from tests.manifest.test_lifecycle_api import assert_projection_equals_replay
-from waste_tracker import localdb
+from waste_tracker import clock, localdb
 from waste_tracker.config import Settings
-from waste_tracker.manifest.numbering import SHANGHAI
 from waste_tracker.manifest.verify import verify_all
 from waste_tracker.scan.tokens import make_token
 
@@ -45,14 +43,26 @@ def _scan_body(world, m: dict) -> dict:  # type: ignore[no-untyped-def]
     """The phone queues one body per scan and retries it byte for byte."""
     if m["id"] not in _BODIES:
         lon, lat = f.POINTS[330402]
-        _BODIES[m["id"]] = {"token": make_token(TEST_SECRET, uuid.UUID(m["id"]), m["number"]), "action": "pickup",
-                            "vehicle_plate": world.truck.plate, "lon": lon, "lat": lat, "accuracy_m": 9,
-                            "device_time": datetime.now(SHANGHAI).isoformat()}
+        _BODIES[m["id"]] = {
+            "token": make_token(TEST_SECRET, uuid.UUID(m["id"]), m["number"]),
+            "action": "pickup",
+            "vehicle_plate": world.truck.plate,
+            "lon": lon,
+            "lat": lat,
+            "accuracy_m": 9,
+            "device_time": clock.local(clock.now()).isoformat(),
+        }
     return _BODIES[m["id"]]
 
 
-async def _storm(url: str, world, manifests: list[dict], acked: dict[str, str], crash_after: int,  # type: ignore[no-untyped-def]
-                 crash) -> int:
+async def _storm(
+    url: str,
+    world,
+    manifests: list[dict],
+    acked: dict[str, str],
+    crash_after: int,  # type: ignore[no-untyped-def]
+    crash,
+) -> int:
     """Send each manifest's pickup (key = manifest id) from 8 workers; call ``crash`` once
     ``crash_after`` scans were acknowledged. Returns how many requests failed in transport."""
     queue: asyncio.Queue[dict] = asyncio.Queue()
@@ -67,8 +77,11 @@ async def _storm(url: str, world, manifests: list[dict], acked: dict[str, str], 
             while not queue.empty():
                 m = queue.get_nowait()
                 try:
-                    r = await c.post("/api/v1/scans", json=_scan_body(world, m),
-                                     headers=f.auth(world.driver) | {"Idempotency-Key": f"pickup-{m['id']}"})
+                    r = await c.post(
+                        "/api/v1/scans",
+                        json=_scan_body(world, m),
+                        headers=f.auth(world.driver) | {"Idempotency-Key": f"pickup-{m['id']}"},
+                    )
                     if 200 <= r.status_code < 300:
                         acked[m["id"]] = r.json()["event"]["hash"]
                 except httpx.HTTPError:
@@ -87,8 +100,11 @@ async def _retry_all(url: str, world, manifests: list[dict], acked: dict[str, st
     replayed = 0
     async with httpx.AsyncClient(base_url=url, timeout=10) as c:
         for m in manifests:
-            r = await c.post("/api/v1/scans", json=_scan_body(world, m),
-                             headers=f.auth(world.driver) | {"Idempotency-Key": f"pickup-{m['id']}"})
+            r = await c.post(
+                "/api/v1/scans",
+                json=_scan_body(world, m),
+                headers=f.auth(world.driver) | {"Idempotency-Key": f"pickup-{m['id']}"},
+            )
             if m["id"] in acked:
                 assert r.status_code == 201, r.text
                 assert r.json()["event"]["hash"] == acked[m["id"]]
@@ -100,9 +116,11 @@ async def _retry_all(url: str, world, manifests: list[dict], acked: dict[str, st
 
 async def _check_database(engine: AsyncEngine, manifests: list[dict], acked: dict[str, str]) -> int:
     async with engine.connect() as conn:
-        rows = (await conn.execute(text(
-            "SELECT manifest_id::text, count(*), min(hash) FROM manifest_event WHERE type = 'picked_up' "
-            "GROUP BY 1"))).all()
+        rows = (
+            await conn.execute(
+                text("SELECT manifest_id::text, count(*), min(hash) FROM manifest_event WHERE type = 'picked_up' GROUP BY 1")
+            )
+        ).all()
         per = {r[0]: (r[1], r[2]) for r in rows}
         for m in manifests:
             assert per.get(m["id"], (0, None))[0] == 1, m["number"]  # exactly once
@@ -125,8 +143,13 @@ async def test_server_killed_mid_load(live, committed: AsyncEngine) -> None:  # 
     server.start()  # a fresh process on the same database
     replayed = await _retry_all(server.url, world, manifests, acked)
     events = await _check_database(committed, manifests, acked)
-    FIGURES["kill9"] = {"acknowledged_before_crash": len(acked), "transport_failures": failed, "replayed": replayed,
-                        "pickups_found": N_MANIFESTS, "events_verified": events}
+    FIGURES["kill9"] = {
+        "acknowledged_before_crash": len(acked),
+        "transport_failures": failed,
+        "replayed": replayed,
+        "pickups_found": N_MANIFESTS,
+        "events_verified": events,
+    }
     print(FIGURES)
 
 
@@ -139,8 +162,9 @@ async def test_database_stopped_mid_load(live, committed: AsyncEngine) -> None: 
         manifests = await _submitted(c, world, N_MANIFESTS)
         assert (await c.get("/readyz")).status_code == 200
     acked: dict[str, str] = {}
-    await _storm(server.url, world, manifests, acked, crash_after=N_MANIFESTS // 3,
-                 crash=lambda: localdb.down(cluster, mode="immediate"))
+    await _storm(
+        server.url, world, manifests, acked, crash_after=N_MANIFESTS // 3, crash=lambda: localdb.down(cluster, mode="immediate")
+    )
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as c:
         outage = await c.get("/readyz")
         assert outage.status_code == 503 and outage.json()["database"] == "unreachable"
@@ -153,6 +177,10 @@ async def test_database_stopped_mid_load(live, committed: AsyncEngine) -> None: 
             await asyncio.sleep(0.5)
     replayed = await _retry_all(server.url, world, manifests, acked)
     events = await _check_database(committed, manifests, acked)
-    FIGURES["db_immediate_stop"] = {"acknowledged_before_crash": len(acked), "replayed": replayed,
-                                    "pickups_found": N_MANIFESTS, "events_verified": events}
+    FIGURES["db_immediate_stop"] = {
+        "acknowledged_before_crash": len(acked),
+        "replayed": replayed,
+        "pickups_found": N_MANIFESTS,
+        "events_verified": events,
+    }
     print(FIGURES)

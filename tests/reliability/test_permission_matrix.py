@@ -13,7 +13,7 @@ import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories as f
 from tests.manifest.conftest import World, build_world, today
+from waste_tracker import clock
 from waste_tracker.alerts.store import raise_alert
 from waste_tracker.auth.service import create_api_key, principal_for
 from waste_tracker.config import Settings
@@ -31,8 +32,16 @@ from waste_tracker.models import Licence, User
 from waste_tracker.registry.uscc import make_uscc
 
 PERSONAS = ["anonymous", "generator", "carrier", "driver", "receiver", "county_regulator", "city_regulator", "admin"]
-ROLE_OF = {"generator": "enterprise", "carrier": "enterprise", "receiver": "enterprise", "driver": "driver",
-           "county_regulator": "regulator", "city_regulator": "regulator", "admin": "admin", "anonymous": "anonymous"}
+ROLE_OF = {
+    "generator": "enterprise",
+    "carrier": "enterprise",
+    "receiver": "enterprise",
+    "driver": "driver",
+    "county_regulator": "regulator",
+    "city_regulator": "regulator",
+    "admin": "admin",
+    "anonymous": "anonymous",
+}
 REGS = {"county_regulator", "city_regulator"}
 PARTIES = {"generator", "carrier", "driver", "receiver"}
 ENTERPRISES = {"generator", "carrier", "receiver"}
@@ -114,41 +123,103 @@ async def build_ctx(s: AsyncSession) -> Ctx:
     alerts = []
     for mid in (own_m, foreign_m):
         m = await s.get(Manifest, uuid.UUID(mid))
-        alerts.append(await raise_alert(s, rule_id="long_distance", subject_key=f"manifest:{mid}", severity="warning",
-                                        rank=1, evidence={"number": m.number}, signature={"x": 1}, now=m.created_at,
-                                        manifest=m))
-    ex_own = await exemptions.grant(s, admin_p, scope="cross_city", generator_org_id=w.generator.id,
-                                    receiver_site_id=w.far_site.id, waste_codes=["900-249-08"],
-                                    quantity_cap_kg=Decimal(1000), valid_from=today(),
-                                    valid_to=today() + timedelta(days=30), reason="matrix")
-    ex_foreign = await exemptions.grant(s, admin_p, scope="cross_city", generator_org_id=og.id,
-                                        receiver_site_id=w.rcv_site.id, waste_codes=["900-249-08"],
-                                        quantity_cap_kg=Decimal(1000), valid_from=today(),
-                                        valid_to=today() + timedelta(days=30), reason="matrix")
-    users = {"anonymous": None, "generator": w.gen_user, "carrier": w.carrier_user, "driver": w.driver,
-             "receiver": w.rcv_user, "county_regulator": w.nanhu_regulator, "city_regulator": w.city_regulator,
-             "admin": admin}
+        alerts.append(
+            await raise_alert(
+                s,
+                rule_id="long_distance",
+                subject_key=f"manifest:{mid}",
+                severity="warning",
+                rank=1,
+                evidence={"number": m.number},
+                signature={"x": 1},
+                now=m.created_at,
+                manifest=m,
+            )
+        )
+    ex_own = await exemptions.grant(
+        s,
+        admin_p,
+        scope="cross_city",
+        generator_org_id=w.generator.id,
+        receiver_site_id=w.far_site.id,
+        waste_codes=["900-249-08"],
+        quantity_cap_kg=Decimal(1000),
+        valid_from=today(),
+        valid_to=today() + timedelta(days=30),
+        reason="matrix",
+    )
+    ex_foreign = await exemptions.grant(
+        s,
+        admin_p,
+        scope="cross_city",
+        generator_org_id=og.id,
+        receiver_site_id=w.rcv_site.id,
+        waste_codes=["900-249-08"],
+        quantity_cap_kg=Decimal(1000),
+        valid_from=today(),
+        valid_to=today() + timedelta(days=30),
+        reason="matrix",
+    )
+    users = {
+        "anonymous": None,
+        "generator": w.gen_user,
+        "carrier": w.carrier_user,
+        "driver": w.driver,
+        "receiver": w.rcv_user,
+        "county_regulator": w.nanhu_regulator,
+        "city_regulator": w.city_regulator,
+        "admin": admin,
+    }
     own_keys = {}
     for p, u in users.items():
         if u is not None:
             key, _ = await create_api_key(s, await principal_for(s, u, settings), "matrix")
             own_keys[p] = str(key.id)
     foreign_key, _ = await create_api_key(s, og_p, "other")
-    own_org = {"generator": w.generator.id, "carrier": w.carrier.id, "driver": w.carrier.id, "receiver": w.receiver.id,
-               "county_regulator": w.generator.id, "city_regulator": w.generator.id, "admin": w.generator.id,
-               "anonymous": w.generator.id}
-    own_site = {"generator": w.gen_site.id, "carrier": depot.id, "driver": depot.id, "receiver": w.rcv_site.id,
-                "county_regulator": w.gen_site.id, "city_regulator": w.gen_site.id, "admin": w.gen_site.id,
-                "anonymous": w.gen_site.id}
-    return Ctx(w=w, users=users, own_manifest=own_m, foreign_manifest=foreign_m, fresh=fresh, own_alert=alerts[0],
-               foreign_alert=alerts[1], own_exemption=str(ex_own.id), foreign_exemption=str(ex_foreign.id),
-               own_keys=own_keys, foreign_key=str(foreign_key.id), own_org={k: str(v) for k, v in own_org.items()},
-               own_site={k: str(v) for k, v in own_site.items()}, foreign_org=str(og.id), foreign_site=str(og_site.id),
-               foreign_carrier=str(oc.id), nanhu_receiver_site=str(nanhu_rcv_site.id),
-               licence=str((await s.execute(select(Licence.id).where(Licence.site_id == w.rcv_site.id))).scalar()))
+    own_org = {
+        "generator": w.generator.id,
+        "carrier": w.carrier.id,
+        "driver": w.carrier.id,
+        "receiver": w.receiver.id,
+        "county_regulator": w.generator.id,
+        "city_regulator": w.generator.id,
+        "admin": w.generator.id,
+        "anonymous": w.generator.id,
+    }
+    own_site = {
+        "generator": w.gen_site.id,
+        "carrier": depot.id,
+        "driver": depot.id,
+        "receiver": w.rcv_site.id,
+        "county_regulator": w.gen_site.id,
+        "city_regulator": w.gen_site.id,
+        "admin": w.gen_site.id,
+        "anonymous": w.gen_site.id,
+    }
+    return Ctx(
+        w=w,
+        users=users,
+        own_manifest=own_m,
+        foreign_manifest=foreign_m,
+        fresh=fresh,
+        own_alert=alerts[0],
+        foreign_alert=alerts[1],
+        own_exemption=str(ex_own.id),
+        foreign_exemption=str(ex_foreign.id),
+        own_keys=own_keys,
+        foreign_key=str(foreign_key.id),
+        own_org={k: str(v) for k, v in own_org.items()},
+        own_site={k: str(v) for k, v in own_site.items()},
+        foreign_org=str(og.id),
+        foreign_site=str(og_site.id),
+        foreign_carrier=str(oc.id),
+        nanhu_receiver_site=str(nanhu_rcv_site.id),
+        licence=str((await s.execute(select(Licence.id).where(Licence.site_id == w.rcv_site.id))).scalar()),
+    )
 
 
 # --- expectations ------------------------------------------------------------------------------------
+
 
 def anyone(p: str, own: bool) -> bool:
     return True
@@ -179,6 +250,7 @@ class Probe:
 def path(template: str, **fields: Callable[[Ctx, str, bool], Any]) -> Callable[[Ctx, str, bool], Any]:
     def build(c: Ctx, p: str, own: bool) -> tuple[str, None]:
         return template.format(**{k: fn(c, p, own) for k, fn in fields.items()}), None
+
     return build
 
 
@@ -194,6 +266,7 @@ def fresh_action(action: str, body: Callable[[Ctx], dict] | None = None) -> Call
     async def build(c: Ctx, p: str, own: bool) -> tuple[str, dict | None]:
         mid = await c.fresh(foreign=not own)
         return f"/api/v1/manifests/{mid}{action}", body(c) if body else None
+
     return build
 
 
@@ -202,8 +275,14 @@ def scan_build(c: Ctx, p: str, own: bool) -> Any:
         from tests.manifest.conftest import token_of
 
         mid = await c.fresh(foreign=not own)
-        return "/api/v1/scans", {"token": token_of({"id": mid, "number": (await _number(c, mid))}), "action": "pickup",
-                                 "vehicle_plate": c.w.truck.plate, "lon": 120.812, "lat": 30.719}
+        return "/api/v1/scans", {
+            "token": token_of({"id": mid, "number": (await _number(c, mid))}),
+            "action": "pickup",
+            "vehicle_plate": c.w.truck.plate,
+            "lon": 120.812,
+            "lat": 30.719,
+        }
+
     return build()
 
 
@@ -235,110 +314,205 @@ SPEC: dict[tuple[str, str], Probe] = {
     ("GET", "/readyz"): Probe(path("/readyz"), anyone, False),
     ("POST", "/api/v1/auth/token"): Probe(path("/api/v1/auth/token"), anyone, False),
     ("GET", "/api/v1/auth/me"): Probe(path("/api/v1/auth/me"), authed, False),
-    ("POST", "/api/v1/users"): Probe(body_only("/api/v1/users", lambda c, p, o: {
-        "username": f"matrix-{uuid.uuid4().hex[:8]}", "password": "password123", "role": "regulator",
-        "jurisdiction_adcode": 330481}), only("admin"), False),
+    ("POST", "/api/v1/users"): Probe(
+        body_only(
+            "/api/v1/users",
+            lambda c, p, o: {
+                "username": f"matrix-{uuid.uuid4().hex[:8]}",
+                "password": "password123",
+                "role": "regulator",
+                "jurisdiction_adcode": 330481,
+            },
+        ),
+        only("admin"),
+        False,
+    ),
     ("GET", "/api/v1/users"): Probe(path("/api/v1/users"), only("admin"), False),
     ("POST", "/api/v1/api-keys"): Probe(body_only("/api/v1/api-keys", lambda c, p, o: {"name": "k"}), authed, False),
     ("GET", "/api/v1/api-keys"): Probe(path("/api/v1/api-keys"), authed, False),
     ("DELETE", "/api/v1/api-keys/{key_id}"): Probe(
         path("/api/v1/api-keys/{k}", k=lambda c, p, own: c.own_keys.get(p, c.foreign_key) if own else c.foreign_key),
-        own_for(*AUTHED)),
+        own_for(*AUTHED),
+    ),
     ("GET", "/api/v1/jurisdictions"): Probe(path("/api/v1/jurisdictions"), authed, False),
     ("GET", "/api/v1/jurisdictions/locate"): Probe(path("/api/v1/jurisdictions/locate?lon=120.7&lat=30.7"), authed, False),
     ("GET", "/api/v1/jurisdictions/{adcode}"): Probe(path("/api/v1/jurisdictions/330400"), authed, False),
     ("GET", "/api/v1/waste-codes"): Probe(path("/api/v1/waste-codes?q=HW08"), authed, False),
     ("GET", "/api/v1/waste-codes/{code}"): Probe(path("/api/v1/waste-codes/900-249-08"), authed, False),
     ("GET", "/api/v1/method-codes"): Probe(path("/api/v1/method-codes"), authed, False),
-    ("POST", "/api/v1/organisations"): Probe(body_only("/api/v1/organisations", lambda c, p, o: {
-        "name": "矩阵测试公司", "uscc": make_uscc("330402", f"M{_uniq(c):08d}"), "roles": ["generator"]}),
-        only("admin"), False),
+    ("POST", "/api/v1/organisations"): Probe(
+        body_only(
+            "/api/v1/organisations",
+            lambda c, p, o: {"name": "矩阵测试公司", "uscc": make_uscc("330402", f"M{_uniq(c):08d}"), "roles": ["generator"]},
+        ),
+        only("admin"),
+        False,
+    ),
     ("GET", "/api/v1/organisations"): Probe(path("/api/v1/organisations"), authed, False),
     ("GET", "/api/v1/organisations/{org_id}"): Probe(
-        path("/api/v1/organisations/{o}", o=lambda c, p, own: c.own_org[p] if own else c.foreign_org), own_for(*AUTHED)),
+        path("/api/v1/organisations/{o}", o=lambda c, p, own: c.own_org[p] if own else c.foreign_org), own_for(*AUTHED)
+    ),
     ("PATCH", "/api/v1/organisations/{org_id}"): Probe(
         lambda c, p, own: (f"/api/v1/organisations/{c.own_org[p] if own else c.foreign_org}", {"contact_name": "矩阵"}),
-        own_for(*ENTERPRISES)),
-    ("POST", "/api/v1/sites"): Probe(lambda c, p, own: ("/api/v1/sites", {
-        "organisation_id": c.own_org[p] if own else c.foreign_org, "name": "矩阵厂区",
-        "location": {"type": "Point", "coordinates": [120.81, 30.72]}}), own_for(*ENTERPRISES)),
+        own_for(*ENTERPRISES),
+    ),
+    ("POST", "/api/v1/sites"): Probe(
+        lambda c, p, own: (
+            "/api/v1/sites",
+            {
+                "organisation_id": c.own_org[p] if own else c.foreign_org,
+                "name": "矩阵厂区",
+                "location": {"type": "Point", "coordinates": [120.81, 30.72]},
+            },
+        ),
+        own_for(*ENTERPRISES),
+    ),
     ("GET", "/api/v1/sites"): Probe(path("/api/v1/sites"), authed, False),
     ("GET", "/api/v1/sites/{site_id}"): Probe(
-        path("/api/v1/sites/{x}", x=lambda c, p, own: c.own_site[p] if own else c.foreign_site), own_for(*AUTHED)),
-    ("POST", "/api/v1/licences"): Probe(lambda c, p, own: ("/api/v1/licences", {
-        "site_id": c.nanhu_receiver_site if own else str(c.w.far_site.id), "number": f"MATRIX-{uuid.uuid4().hex[:8]}",
-        "waste_categories": ["HW08"], "method_codes": ["D10"], "annual_capacity_t": "100",
-        "valid_from": str(today()), "valid_to": str(today() + timedelta(days=300))}), own_for(*REGS)),
+        path("/api/v1/sites/{x}", x=lambda c, p, own: c.own_site[p] if own else c.foreign_site), own_for(*AUTHED)
+    ),
+    ("POST", "/api/v1/licences"): Probe(
+        lambda c, p, own: (
+            "/api/v1/licences",
+            {
+                "site_id": c.nanhu_receiver_site if own else str(c.w.far_site.id),
+                "number": f"MATRIX-{uuid.uuid4().hex[:8]}",
+                "waste_categories": ["HW08"],
+                "method_codes": ["D10"],
+                "annual_capacity_t": "100",
+                "valid_from": str(today()),
+                "valid_to": str(today() + timedelta(days=300)),
+            },
+        ),
+        own_for(*REGS),
+    ),
     ("GET", "/api/v1/licences"): Probe(path("/api/v1/licences"), authed, False),
     ("GET", "/api/v1/licences/{licence_id}"): Probe(path("/api/v1/licences/{x}", x=lambda c, p, o: c.licence), authed, False),
-    ("POST", "/api/v1/permits"): Probe(lambda c, p, own: ("/api/v1/permits", {
-        "organisation_id": str(c.w.carrier.id) if own else c.foreign_carrier, "number": f"P-{uuid.uuid4().hex[:8]}",
-        "hazardous_allowed": True, "valid_from": str(today()), "valid_to": str(today() + timedelta(days=30))}),
-        only(*REGS, "admin")),
+    ("POST", "/api/v1/permits"): Probe(
+        lambda c, p, own: (
+            "/api/v1/permits",
+            {
+                "organisation_id": str(c.w.carrier.id) if own else c.foreign_carrier,
+                "number": f"P-{uuid.uuid4().hex[:8]}",
+                "hazardous_allowed": True,
+                "valid_from": str(today()),
+                "valid_to": str(today() + timedelta(days=30)),
+            },
+        ),
+        only(*REGS, "admin"),
+    ),
     ("GET", "/api/v1/permits"): Probe(path("/api/v1/permits"), authed, False),
-    ("POST", "/api/v1/vehicles"): Probe(lambda c, p, own: ("/api/v1/vehicles", {
-        "organisation_id": str(c.w.carrier.id) if own else c.foreign_carrier,
-        "plate": f"浙F{uuid.uuid4().hex[:5].upper()}", "capacity_kg": 5000}), own_for("carrier")),
+    ("POST", "/api/v1/vehicles"): Probe(
+        lambda c, p, own: (
+            "/api/v1/vehicles",
+            {
+                "organisation_id": str(c.w.carrier.id) if own else c.foreign_carrier,
+                "plate": f"浙F{uuid.uuid4().hex[:5].upper()}",
+                "capacity_kg": 5000,
+            },
+        ),
+        own_for("carrier"),
+    ),
     ("GET", "/api/v1/vehicles"): Probe(path("/api/v1/vehicles"), authed, False),
-    ("POST", "/api/v1/manifests"): Probe(lambda c, p, own: ("/api/v1/manifests", {
-        **c.w.body(), "generator_site_id": str(c.w.gen_site.id) if own else c.foreign_site}),
-        own_for("generator", admin_any=False)),
+    ("POST", "/api/v1/manifests"): Probe(
+        lambda c, p, own: (
+            "/api/v1/manifests",
+            {**c.w.body(), "generator_site_id": str(c.w.gen_site.id) if own else c.foreign_site},
+        ),
+        own_for("generator", admin_any=False),
+    ),
     ("GET", "/api/v1/manifests"): Probe(path("/api/v1/manifests"), authed, False),
     ("GET", "/api/v1/manifests/{manifest_id}"): Probe(path("/api/v1/manifests/{m}", m=manifest_id), own_for(*PARTIES, *REGS)),
-    ("PATCH", "/api/v1/manifests/{manifest_id}"): Probe(fresh_action("", lambda c: {"notes": "x"}),
-                                                        own_for("generator", admin_any=False)),
+    ("PATCH", "/api/v1/manifests/{manifest_id}"): Probe(
+        fresh_action("", lambda c: {"notes": "x"}), own_for("generator", admin_any=False)
+    ),
     ("DELETE", "/api/v1/manifests/{manifest_id}"): Probe(fresh_action(""), own_for("generator", admin_any=False)),
     ("POST", "/api/v1/manifests/{manifest_id}/submit"): Probe(fresh_action("/submit"), own_for("generator", admin_any=False)),
-    ("POST", "/api/v1/manifests/{manifest_id}/cancel"): Probe(fresh_action("/cancel", lambda c: {"reason": "矩阵"}),
-                                                              own_for("generator", admin_any=False)),
-    ("POST", "/api/v1/manifests/{manifest_id}/receive"): Probe(fresh_action("/receive", lambda c: RECEIVE),
-                                                               own_for("receiver", admin_any=False)),
-    ("POST", "/api/v1/manifests/{manifest_id}/dispose"): Probe(fresh_action("/dispose", lambda c: {
-        "method_code": "D10", "disposed_on": str(today()), "quantity": "1"}), own_for("receiver", admin_any=False)),
-    ("POST", "/api/v1/manifests/{manifest_id}/return"): Probe(fresh_action("/return", lambda c: {}),
-                                                              own_for("generator", admin_any=False)),
-    ("POST", "/api/v1/manifests/{manifest_id}/redirect"): Probe(fresh_action("/redirect", lambda c: {
-        "receiver_site_id": str(c.w.rcv_site.id), "planned_method_code": "D10"}), own_for("generator", admin_any=False)),
-    ("GET", "/api/v1/manifests/{manifest_id}/events"): Probe(path("/api/v1/manifests/{m}/events", m=manifest_id),
-                                                             own_for(*PARTIES, *REGS)),
-    ("GET", "/api/v1/manifests/{manifest_id}/verify"): Probe(path("/api/v1/manifests/{m}/verify", m=manifest_id),
-                                                             own_for(*PARTIES, *REGS)),
-    ("GET", "/api/v1/manifests/{manifest_id}/label.png"): Probe(path("/api/v1/manifests/{m}/label.png", m=manifest_id),
-                                                                own_for(*PARTIES, *REGS)),
-    ("GET", "/api/v1/manifests/{manifest_id}/label.svg"): Probe(path("/api/v1/manifests/{m}/label.svg", m=manifest_id),
-                                                                own_for(*PARTIES, *REGS)),
-    ("GET", "/api/v1/manifests/{manifest_id}/label"): Probe(path("/api/v1/manifests/{m}/label", m=manifest_id),
-                                                            own_for(*PARTIES, *REGS)),
+    ("POST", "/api/v1/manifests/{manifest_id}/cancel"): Probe(
+        fresh_action("/cancel", lambda c: {"reason": "矩阵"}), own_for("generator", admin_any=False)
+    ),
+    ("POST", "/api/v1/manifests/{manifest_id}/receive"): Probe(
+        fresh_action("/receive", lambda c: RECEIVE), own_for("receiver", admin_any=False)
+    ),
+    ("POST", "/api/v1/manifests/{manifest_id}/dispose"): Probe(
+        fresh_action("/dispose", lambda c: {"method_code": "D10", "disposed_on": str(today()), "quantity": "1"}),
+        own_for("receiver", admin_any=False),
+    ),
+    ("POST", "/api/v1/manifests/{manifest_id}/return"): Probe(
+        fresh_action("/return", lambda c: {}), own_for("generator", admin_any=False)
+    ),
+    ("POST", "/api/v1/manifests/{manifest_id}/redirect"): Probe(
+        fresh_action("/redirect", lambda c: {"receiver_site_id": str(c.w.rcv_site.id), "planned_method_code": "D10"}),
+        own_for("generator", admin_any=False),
+    ),
+    ("GET", "/api/v1/manifests/{manifest_id}/events"): Probe(
+        path("/api/v1/manifests/{m}/events", m=manifest_id), own_for(*PARTIES, *REGS)
+    ),
+    ("GET", "/api/v1/manifests/{manifest_id}/verify"): Probe(
+        path("/api/v1/manifests/{m}/verify", m=manifest_id), own_for(*PARTIES, *REGS)
+    ),
+    ("GET", "/api/v1/manifests/{manifest_id}/label.png"): Probe(
+        path("/api/v1/manifests/{m}/label.png", m=manifest_id), own_for(*PARTIES, *REGS)
+    ),
+    ("GET", "/api/v1/manifests/{manifest_id}/label.svg"): Probe(
+        path("/api/v1/manifests/{m}/label.svg", m=manifest_id), own_for(*PARTIES, *REGS)
+    ),
+    ("GET", "/api/v1/manifests/{manifest_id}/label"): Probe(
+        path("/api/v1/manifests/{m}/label", m=manifest_id), own_for(*PARTIES, *REGS)
+    ),
     ("POST", "/api/v1/scans"): Probe(scan_build, own_for("driver", admin_any=False)),
-    ("POST", "/api/v1/exemptions"): Probe(lambda c, p, own: ("/api/v1/exemptions", {
-        "scope": "cross_city", "generator_org_id": str(c.w.generator.id) if own else c.foreign_org,
-        "receiver_site_id": str(c.w.far_site.id) if own else str(c.w.rcv_site.id), "waste_codes": ["900-249-08"],
-        "quantity_cap": "1", "valid_from": str(today()), "valid_to": str(today() + timedelta(days=9)), "reason": "矩阵"}),
-        own_for("city_regulator")),
+    ("POST", "/api/v1/exemptions"): Probe(
+        lambda c, p, own: (
+            "/api/v1/exemptions",
+            {
+                "scope": "cross_city",
+                "generator_org_id": str(c.w.generator.id) if own else c.foreign_org,
+                "receiver_site_id": str(c.w.far_site.id) if own else str(c.w.rcv_site.id),
+                "waste_codes": ["900-249-08"],
+                "quantity_cap": "1",
+                "valid_from": str(today()),
+                "valid_to": str(today() + timedelta(days=9)),
+                "reason": "矩阵",
+            },
+        ),
+        own_for("city_regulator"),
+    ),
     ("GET", "/api/v1/exemptions"): Probe(path("/api/v1/exemptions"), authed, False),
     ("DELETE", "/api/v1/exemptions/{exemption_id}"): Probe(
         path("/api/v1/exemptions/{e}", e=lambda c, p, own: c.own_exemption if own else c.foreign_exemption),
-        own_for("city_regulator")),
+        own_for("city_regulator"),
+    ),
     ("GET", "/api/v1/alerts"): Probe(path("/api/v1/alerts"), authed, False),
     ("GET", "/api/v1/alerts/summary"): Probe(path("/api/v1/alerts/summary"), authed, False),
     ("GET", "/api/v1/alerts/export.csv"): Probe(path("/api/v1/alerts/export.csv"), authed, False),
     ("GET", "/api/v1/alerts/{alert_id}"): Probe(path("/api/v1/alerts/{a}", a=alert_id), own_for(*PARTIES, *REGS)),
-    **{("POST", f"/api/v1/alerts/{{alert_id}}/{a}"): Probe(alert_action(a), own_for(*REGS))
-       for a in ("acknowledge", "resolve", "dismiss", "reopen", "comment")},
-    ("POST", "/api/v1/alerts/{alert_id}/assign"): Probe(lambda c, p, own: (
-        f"/api/v1/alerts/{alert_id(c, p, own)}/assign", {"assignee_id": str(c.w.nanhu_regulator.id)}), own_for(*REGS)),
+    **{
+        ("POST", f"/api/v1/alerts/{{alert_id}}/{a}"): Probe(alert_action(a), own_for(*REGS))
+        for a in ("acknowledge", "resolve", "dismiss", "reopen", "comment")
+    },
+    ("POST", "/api/v1/alerts/{alert_id}/assign"): Probe(
+        lambda c, p, own: (f"/api/v1/alerts/{alert_id(c, p, own)}/assign", {"assignee_id": str(c.w.nanhu_regulator.id)}),
+        own_for(*REGS),
+    ),
     ("GET", "/api/v1/rules"): Probe(path("/api/v1/rules"), authed, False),
-    ("PATCH", "/api/v1/rules/{rule_id}"): Probe(body_only("/api/v1/rules/long_distance", lambda c, p, o: {"enabled": True}),
-                                                only("city_regulator", "admin"), False),
+    ("PATCH", "/api/v1/rules/{rule_id}"): Probe(
+        body_only("/api/v1/rules/long_distance", lambda c, p, o: {"enabled": True}), only("city_regulator", "admin"), False
+    ),
     ("GET", "/api/v1/rules/changes"): Probe(path("/api/v1/rules/changes"), only(*REGS, "admin"), False),
     ("POST", "/api/v1/sweep"): Probe(path("/api/v1/sweep"), only("admin"), False),
-    ("GET", "/api/v1/stats/flows"): Probe(path(f"/api/v1/stats/flows?date_from={date.today()}&date_to={date.today()}"),
-                                          only(*REGS, "admin"), False),
-    ("GET", "/api/v1/stats/kpis"): Probe(path(f"/api/v1/stats/kpis?date_from={date.today()}&date_to={date.today()}"),
-                                         only(*REGS, "admin"), False),
-    ("GET", "/api/v1/receivers/candidates"): Probe(path(
-        "/api/v1/receivers/candidates?generator_site_id={s}&codes=900-249-08",
-        s=lambda c, p, own: str(c.w.gen_site.id) if own else c.foreign_site), own_for("generator", *REGS)),
+    ("GET", "/api/v1/stats/flows"): Probe(
+        path(f"/api/v1/stats/flows?date_from={clock.today()}&date_to={clock.today()}"), only(*REGS, "admin"), False
+    ),
+    ("GET", "/api/v1/stats/kpis"): Probe(
+        path(f"/api/v1/stats/kpis?date_from={clock.today()}&date_to={clock.today()}"), only(*REGS, "admin"), False
+    ),
+    ("GET", "/api/v1/receivers/candidates"): Probe(
+        path(
+            "/api/v1/receivers/candidates?generator_site_id={s}&codes=900-249-08",
+            s=lambda c, p, own: str(c.w.gen_site.id) if own else c.foreign_site,
+        ),
+        own_for("generator", *REGS),
+    ),
 }
 
 
@@ -361,16 +535,17 @@ def web_expect(route: APIRoute) -> Callable[[str, bool], bool]:
 
 def web_build(route: APIRoute) -> Callable[[Ctx, str, bool], Any]:
     def build(c: Ctx, p: str, own: bool) -> tuple[str, None]:
-        return route.path.replace("{manifest_id}", manifest_id(c, p, own)).replace(
-            "{alert_id}", str(alert_id(c, p, own))), None
+        return route.path.replace("{manifest_id}", manifest_id(c, p, own)).replace("{alert_id}", str(alert_id(c, p, own))), None
+
     return build
 
 
 async def test_permission_matrix(app, client, session: AsyncSession) -> None:  # type: ignore[no-untyped-def]
     _SESSION["s"] = session
     routes = walk_routes(app)
-    undeclared = [f"{sorted(r.methods)} {r.path}" for r in routes
-                  if not (r.openapi_extra or {}).get("x-permission", {}).get("roles")]
+    undeclared = [
+        f"{sorted(r.methods)} {r.path}" for r in routes if not (r.openapi_extra or {}).get("x-permission", {}).get("roles")
+    ]
     assert not undeclared, f"routes without a declared policy (openapi_extra=permission(...)): {undeclared}"
     probes: dict[tuple[str, str], Probe] = {}
     missing = []
@@ -394,7 +569,7 @@ async def test_permission_matrix(app, client, session: AsyncSession) -> None:  #
     checks = 0
     for (method, tpl), probe in sorted(probes.items()):
         for persona in PERSONAS:
-            for own in ((True, False) if probe.ownership else (True,)):
+            for own in (True, False) if probe.ownership else (True,):
                 built = probe.build(c, persona, own)
                 if hasattr(built, "__await__"):
                     built = await built
@@ -413,14 +588,17 @@ async def test_permission_matrix(app, client, session: AsyncSession) -> None:  #
                 r = await client.request(method, url, json=body, headers=headers, follow_redirects=False)
                 checks += 1
                 assert r.status_code < 500, f"{method} {url} as {persona}: {r.status_code} {r.text[:200]}"
-                denied = r.status_code in (401, 403, 404) or (300 <= r.status_code < 400 and "login" in r.headers.get(
-                    "location", ""))
+                denied = r.status_code in (401, 403, 404) or (
+                    300 <= r.status_code < 400 and "login" in r.headers.get("location", "")
+                )
                 expected = probe.expect(persona, own)
                 if probe.expect is anyone:
                     continue
                 if expected == denied:
-                    wrong.append(f"{method} {tpl} as {persona} ({'own' if own else 'foreign'}): got {r.status_code}, "
-                                 f"expected {'allow' if expected else 'deny'} — {r.text[:120]}")
+                    wrong.append(
+                        f"{method} {tpl} as {persona} ({'own' if own else 'foreign'}): got {r.status_code}, "
+                        f"expected {'allow' if expected else 'deny'} — {r.text[:120]}"
+                    )
     client.cookies.clear()
     FIGURES.update(routes=len(probes), personas=len(PERSONAS), checks=checks)
     print(f"permission matrix: {len(probes)} routes x {len(PERSONAS)} roles x own/foreign = {checks} checks")

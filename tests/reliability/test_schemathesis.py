@@ -19,8 +19,12 @@ RESULTS: Counter[str] = Counter()
 
 
 def _personas(world) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
-    return {"generator": f.auth(world.gen_user), "driver": f.auth(world.driver), "receiver": f.auth(world.rcv_user),
-            "city_regulator": f.auth(world.city_regulator)}
+    return {
+        "generator": f.auth(world.gen_user),
+        "driver": f.auth(world.driver),
+        "receiver": f.auth(world.rcv_user),
+        "city_regulator": f.auth(world.city_regulator),
+    }
 
 
 async def test_api_fuzz_has_no_server_errors_and_matches_schema(live) -> None:  # type: ignore[no-untyped-def]
@@ -45,16 +49,24 @@ def _run(base_url: str, personas: dict[str, dict[str, str]]) -> None:
 def _fuzz(op, persona: str, headers: dict[str, str], base_url: str, failures: list[str]) -> None:  # type: ignore[no-untyped-def]
     label = f"{op.method.upper()} {op.path}"
 
-    @settings(max_examples=MAX_EXAMPLES, derandomize=True, database=None, deadline=None,
-              suppress_health_check=list(HealthCheck), phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+    )
     @given(case=op.as_strategy())
     def check(case) -> None:  # type: ignore[no-untyped-def]
         response = case.call(base_url=base_url, headers=headers, timeout=30)
         RESULTS["requests"] += 1
         RESULTS[f"status_{response.status_code}"] += 1
         if response.status_code >= 500:
-            failures.append(f"{persona} {label} -> {response.status_code}: {response.text[:300]} "
-                            f"[{case.path_parameters} {case.query} {json.dumps(case.body, default=str)[:200]}]")
+            failures.append(
+                f"{persona} {label} -> {response.status_code}: {response.text[:300]} "
+                f"[{case.path_parameters} {case.query} {json.dumps(case.body, default=str)[:200]}]"
+            )
             return
         try:
             case.validate_response(response, checks=[schemathesis.checks.response_schema_conformance])

@@ -5,21 +5,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tests.manifest.conftest import World, build_world, today
-from waste_tracker import localdb
+from waste_tracker import clock, localdb
 from waste_tracker.auth.service import principal_for
 from waste_tracker.config import PROJECT_ROOT, Settings
 from waste_tracker.errors import Conflict, Invalid
 from waste_tracker.manifest import service
 from waste_tracker.manifest.anchors import anchor_day, merkle_root, verify_anchors
 from waste_tracker.manifest.chain import GENESIS, event_hash
-from waste_tracker.manifest.numbering import SHANGHAI
 from waste_tracker.manifest.verify import as_event, verify_all
 
 
@@ -37,12 +36,21 @@ def test_merkle_root_small_cases() -> None:
 
 async def _yesterdays_manifests(s: AsyncSession, world: World, n: int) -> list[str]:
     actor = await principal_for(s, world.gen_user, Settings(env="test"))
-    yesterday = datetime.now(SHANGHAI).replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    yesterday = clock.local(clock.now()).replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=1)
     ids = []
     for i in range(n):
-        m = await service.create_draft(s, actor, world.body(planned_pickup_date=today()) | {
-            "planned_pickup_date": today(), "generator_site_id": world.gen_site.id, "carrier_org_id": world.carrier.id,
-            "receiver_site_id": world.rcv_site.id}, now=yesterday + timedelta(minutes=i))
+        m = await service.create_draft(
+            s,
+            actor,
+            world.body(planned_pickup_date=today())
+            | {
+                "planned_pickup_date": today(),
+                "generator_site_id": world.gen_site.id,
+                "carrier_org_id": world.carrier.id,
+                "receiver_site_id": world.rcv_site.id,
+            },
+            now=yesterday + timedelta(minutes=i),
+        )
         await service.submit(s, actor, m.id, now=yesterday + timedelta(minutes=i, seconds=30))
         ids.append(str(m.id))
     return ids
@@ -50,9 +58,9 @@ async def _yesterdays_manifests(s: AsyncSession, world: World, n: int) -> list[s
 
 async def test_anchor_catches_a_consistently_rewritten_chain(session: AsyncSession, world: World) -> None:
     ids = await _yesterdays_manifests(session, world, 3)
-    day = (datetime.now(SHANGHAI) - timedelta(days=1)).date()
+    day = clock.today() - timedelta(days=1)
     with pytest.raises(Invalid):
-        await anchor_day(session, datetime.now(SHANGHAI).date())  # today is not over
+        await anchor_day(session, clock.today())  # today is not over
     a = await anchor_day(session, day)
     assert a["event_count"] == 6
     with pytest.raises(Conflict):
@@ -63,10 +71,21 @@ async def test_anchor_catches_a_consistently_rewritten_chain(session: AsyncSessi
             await session.execute(text("UPDATE anchor SET merkle_root = 'x'"))
     # A careful forger rewrites a whole chain so that it verifies on its own...
     await session.execute(text("ALTER TABLE manifest_event DISABLE TRIGGER manifest_event_no_update_delete"))
-    rows = (await session.execute(text(
-        "SELECT manifest_id, seq, type, actor_user_id, actor_org_id, server_time, device_time, ST_X(location) AS lon, "
-        "ST_Y(location) AS lat, accuracy_m, vehicle_plate, payload, prev_hash, hash FROM manifest_event "
-        "WHERE manifest_id = :m ORDER BY seq"), {"m": ids[1]})).mappings().all()
+    rows = (
+        (
+            await session.execute(
+                text(
+                    "SELECT manifest_id, seq, type, actor_user_id, actor_org_id, server_time, device_time, "
+                    "ST_X(location) AS lon, "
+                    "ST_Y(location) AS lat, accuracy_m, vehicle_plate, payload, prev_hash, hash FROM manifest_event "
+                    "WHERE manifest_id = :m ORDER BY seq"
+                ),
+                {"m": ids[1]},
+            )
+        )
+        .mappings()
+        .all()
+    )
     prev = GENESIS
     for r in rows:
         e = as_event(r)
@@ -74,10 +93,13 @@ async def test_anchor_catches_a_consistently_rewritten_chain(session: AsyncSessi
             e["payload"] = {**e["payload"], "declared_kg": "15.000"}
         e["prev_hash"] = prev
         e["hash"] = event_hash(e)
-        await session.execute(text("UPDATE manifest_event SET payload = CAST(:p AS jsonb), prev_hash = :ph, hash = :h "
-                                   "WHERE manifest_id = :m AND seq = :s"),
-                              {"p": __import__("json").dumps(e["payload"]), "ph": prev, "h": e["hash"], "m": ids[1],
-                               "s": e["seq"]})
+        await session.execute(
+            text(
+                "UPDATE manifest_event SET payload = CAST(:p AS jsonb), prev_hash = :ph, hash = :h "
+                "WHERE manifest_id = :m AND seq = :s"
+            ),
+            {"p": __import__("json").dumps(e["payload"]), "ph": prev, "h": e["hash"], "m": ids[1], "s": e["seq"]},
+        )
         prev = e["hash"]
     await session.execute(text("UPDATE manifest SET last_hash = :h WHERE id = :m"), {"h": prev, "m": ids[1]})
     await session.execute(text("ALTER TABLE manifest_event ENABLE TRIGGER manifest_event_no_update_delete"))
@@ -92,7 +114,7 @@ async def test_backup_and_restore_round_trip(committed: AsyncEngine, db_url: str
         world = await build_world(s)
         await _yesterdays_manifests(s, world, 4)
         await s.commit()
-        await anchor_day(s, (datetime.now(SHANGHAI) - timedelta(days=1)).date())
+        await anchor_day(s, clock.today() - timedelta(days=1))
         await s.commit()
     cluster = localdb.cluster_from_settings(Settings(database_url=None))
     target = f"waste_tracker_restore_{os.getpid()}"
@@ -100,9 +122,16 @@ async def test_backup_and_restore_round_trip(committed: AsyncEngine, db_url: str
     localdb.create_database(cluster, target)
     backup_file = PROJECT_ROOT / "test-artifacts" / f"backup-{os.getpid()}.dump"
     try:
+
         def cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run([sys.executable, "-m", "waste_tracker.cli", *args], cwd=PROJECT_ROOT, timeout=180,
-                                  env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True)
+            return subprocess.run(
+                [sys.executable, "-m", "waste_tracker.cli", *args],
+                cwd=PROJECT_ROOT,
+                timeout=180,
+                env={**os.environ, "DATABASE_URL": url},
+                capture_output=True,
+                text=True,
+            )
 
         r = cli(db_url, "backup", str(backup_file))
         assert r.returncode == 0, r.stderr

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -29,7 +28,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 from tests.conftest import TEST_SECRET
 from tests.web.browser import PASSWORD, Watch, audit, login, new_context, shot, tab_to, write_camera_video
 from tests.web.conftest import ARTIFACTS, LiveServer
-from waste_tracker.manifest.numbering import SHANGHAI
+from waste_tracker import clock
 from waste_tracker.scan.tokens import make_token, scan_url
 
 GENERATOR = "tongxiang-fibre"  # 桐乡化纤, 桐乡市
@@ -243,7 +242,7 @@ async def plant_a_second_load(api: httpx.AsyncClient, ctx_gen: BrowserContext) -
         "carrier_org_id": carrier["id"],
         "receiver_site_id": rcv_site["id"],
         "planned_method_code": "R15",
-        "planned_pickup_date": datetime.now(SHANGHAI).date().isoformat(),
+        "planned_pickup_date": clock.today().isoformat(),
         "emergency_measures": "泄漏时收集，严禁明火。",
         "emergency_contact": "张工",
         "emergency_phone": "0573-88888888",
@@ -329,7 +328,7 @@ async def regulator_resolves_the_alert(ctx: BrowserContext, number: str) -> None
     await expect(page.locator("ol.timeline").first).to_contain_text("已责令运输单位整改")
     await shot(page, "15-regulator-alert-resolved")
 
-    today = datetime.now(SHANGHAI).date().isoformat()
+    today = clock.today().isoformat()
     await page.goto(f"/reg/flows?date_from={today}&date_to={today}")
     await expect(page.locator("#flows-map")).to_have_attribute("data-ready", "true")
     await expect(page.locator("#flows-table")).to_contain_text("桐乡市")

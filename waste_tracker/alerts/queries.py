@@ -7,15 +7,15 @@ import csv
 import io
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, and_, false, func, or_, select, true, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Invalid
-from waste_tracker.manifest.numbering import SHANGHAI
 from waste_tracker.models import Alert
 from waste_tracker.rules.registry import RULES
 
@@ -67,9 +67,9 @@ def _filtered(actor: Principal, f: AlertFilter, scoped: bool = True) -> Any:
     if f.assignee_id:
         stmt = stmt.where(Alert.assignee_id == f.assignee_id)
     if f.date_from:
-        stmt = stmt.where(Alert.first_seen_at >= datetime.combine(f.date_from, time.min, SHANGHAI))
+        stmt = stmt.where(Alert.first_seen_at >= clock.start_of(f.date_from))
     if f.date_to:
-        stmt = stmt.where(Alert.first_seen_at < datetime.combine(f.date_to + timedelta(days=1), time.min, SHANGHAI))
+        stmt = stmt.where(Alert.first_seen_at < clock.start_of(f.date_to + timedelta(days=1)))
     return stmt
 
 
@@ -187,8 +187,8 @@ async def export_csv(session: AsyncSession, actor: Principal, f: AlertFilter, la
                 a.evidence.get("number") or "",
                 a.generator_county or "",
                 a.receiver_county or "",
-                a.first_seen_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
-                a.last_seen_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+                clock.local(a.first_seen_at).strftime("%Y-%m-%d %H:%M:%S"),
+                clock.local(a.last_seen_at).strftime("%Y-%m-%d %H:%M:%S"),
                 a.occurrences,
                 json.dumps(a.evidence, ensure_ascii=False, sort_keys=True),
             ]

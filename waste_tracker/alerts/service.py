@@ -4,11 +4,11 @@ assign, comment. Every change is written to the alert's history."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound
 from waste_tracker.models import Alert, AlertHistory, User
@@ -68,7 +68,7 @@ async def act(session: AsyncSession, actor: Principal, alert_id: int, action: st
     note = (note or "").strip()
     if note_required and not note:
         raise Invalid("note_required", {"action": action})
-    now = datetime.now(UTC)
+    now = clock.now()
     old = a.status
     if new_status:
         a.status = new_status
@@ -102,7 +102,7 @@ async def assign(
         scope = await counties_under(session, u.jurisdiction_adcode)
         if not ({a.generator_county, a.receiver_county, a.evidence.get("dropoff_county")} & scope):
             raise Invalid("invalid_assignee", {"assignee_id": str(assignee_id)})
-    now = datetime.now(UTC)
+    now = clock.now()
     old_assignee = a.assignee_id
     a.assignee_id = assignee_id
     a.updated_at = now

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Forbidden, Invalid
 from waste_tracker.models import RuleSetting, RuleSettingChange
@@ -129,9 +130,7 @@ async def update_rule(
         row.thresholds = {**row.thresholds, **_validate(rule_id, thresholds)}
     new = {"enabled": row.enabled, "severity": row.severity, "thresholds": dict(row.thresholds)}
     if new != old:
-        from datetime import UTC, datetime
-
-        row.updated_at = datetime.now(UTC)
+        row.updated_at = clock.now()
         row.updated_by = actor.user_id
         session.add(RuleSettingChange(rule_id=rule_id, changed_by=actor.user_id, old=old, new=new))
     await session.flush()

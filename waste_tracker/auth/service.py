@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waste_tracker import clock
 from waste_tracker.auth.passwords import MIN_LENGTH, hash_password, verify_password
 from waste_tracker.auth.principal import Principal
 from waste_tracker.auth.tokens import api_secret_matches, new_api_key, split_api_key
@@ -21,13 +22,13 @@ from waste_tracker.registry.jurisdictions import SCOPE_CACHE, SCOPE_TTL_SECONDS,
 
 async def check_login_rate(session: AsyncSession, username: str, address: str, settings: Settings) -> None:
     """Refuse (429) when the account or the address has too many recent failures."""
-    since = datetime.now(UTC) - timedelta(seconds=settings.login_window_seconds)
+    since = clock.now() - timedelta(seconds=settings.login_window_seconds)
     for column, value in ((LoginFailure.username, username.lower()), (LoginFailure.address, address)):
         count, oldest = (
             await session.execute(select(func.count(), func.min(LoginFailure.at)).where(column == value, LoginFailure.at > since))
         ).one()
         if count >= settings.login_max_attempts:
-            retry = int((oldest + timedelta(seconds=settings.login_window_seconds) - datetime.now(UTC)).total_seconds()) + 1
+            retry = int((oldest + timedelta(seconds=settings.login_window_seconds) - clock.now()).total_seconds()) + 1
             raise TooManyRequests(max(retry, 1))
 
 
@@ -130,7 +131,7 @@ async def _jurisdiction_scope(session: AsyncSession, adcode: int) -> tuple[str, 
 async def user_for_api_key(session: AsyncSession, full_key: str) -> User:
     prefix, secret = split_api_key(full_key)
     key = (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalar_one_or_none()
-    now = datetime.now(UTC)
+    now = clock.now()
     if (
         key is None
         or not api_secret_matches(secret, key.key_hash)
@@ -233,6 +234,6 @@ async def revoke_api_key(session: AsyncSession, actor: Principal, key_id: uuid.U
     if key is None or (key.user_id != actor.user_id and not actor.is_admin):
         raise NotFound("api_key", key_id)
     if key.revoked_at is None:
-        key.revoked_at = datetime.now(UTC)
+        key.revoked_at = clock.now()
         await session.flush()
     return key

@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from waste_tracker import clock
 from waste_tracker.errors import Conflict, Invalid
-from waste_tracker.manifest.numbering import SHANGHAI
 
 ALGORITHM = "sha256-merkle-v1"
 
@@ -40,7 +40,7 @@ def merkle_root(leaves_hex: list[str]) -> str:
 
 
 def _bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time.min, SHANGHAI)
+    start = clock.start_of(day)
     return start, start + timedelta(days=1)
 
 
@@ -64,7 +64,7 @@ async def day_root(conn: AsyncConnection | AsyncSession, day: date) -> tuple[str
 
 async def anchor_day(session: AsyncSession, day: date, actor_user_id: uuid.UUID | None = None, note: str = "") -> dict:
     """Record the root of a finished day (today is refused: events may still arrive)."""
-    if day >= datetime.now(SHANGHAI).date():
+    if day >= clock.today():
         raise Invalid("day_not_finished", {"day": str(day)})
     existing = (await session.execute(text("SELECT merkle_root, event_count FROM anchor WHERE day = :d"), {"d": day})).first()
     if existing is not None:
@@ -82,14 +82,14 @@ async def anchor_day(session: AsyncSession, day: date, actor_user_id: uuid.UUID 
 
 async def unanchored_days(session: AsyncSession) -> list[date]:
     """Finished days that have events but no anchor yet (what a daily job should anchor)."""
-    today = datetime.now(SHANGHAI).date()
+    today = clock.today()
     rows = (
         (
             await session.execute(
                 text(
-                    """SELECT DISTINCT (server_time AT TIME ZONE 'Asia/Shanghai')::date AS d FROM manifest_event
-           WHERE (server_time AT TIME ZONE 'Asia/Shanghai')::date < :today
-             AND NOT EXISTS (SELECT 1 FROM anchor a WHERE a.day = (server_time AT TIME ZONE 'Asia/Shanghai')::date)
+                    f"""SELECT DISTINCT (server_time AT TIME ZONE {clock.SQL_ZONE})::date AS d FROM manifest_event
+           WHERE (server_time AT TIME ZONE {clock.SQL_ZONE})::date < :today
+             AND NOT EXISTS (SELECT 1 FROM anchor a WHERE a.day = (server_time AT TIME ZONE {clock.SQL_ZONE})::date)
            ORDER BY d"""
                 ),
                 {"today": today},

@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Invalid
 from waste_tracker.i18n import DEFAULT_LANG, register, translate
@@ -86,9 +87,9 @@ _SITES = text(
 )
 
 _USED_THIS_YEAR = text(
-    """SELECT licence_id, COALESCE(sum(received_kg), 0) FROM manifest
+    f"""SELECT licence_id, COALESCE(sum(received_kg), 0) FROM manifest
        WHERE licence_id = ANY(:ids) AND received_at IS NOT NULL
-         AND extract(year FROM received_at AT TIME ZONE 'Asia/Shanghai') = :y
+         AND extract(year FROM received_at AT TIME ZONE {clock.SQL_ZONE}) = :y
        GROUP BY licence_id"""
 )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Conflict, NotFound
 from waste_tracker.manifest.chain import event_hash
@@ -106,7 +107,7 @@ async def append(
 ) -> ManifestEvent:
     """Append one event to ``m`` (already locked), update its projection and run the event
     rules, all in the caller's transaction."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if lon is not None and lat is not None:
         lon, lat = round(lon, 7), round(lat, 7)
         location: tuple[float, float] | None = (lon, lat)

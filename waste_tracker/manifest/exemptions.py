@@ -7,12 +7,13 @@ grants cross-county ones (general waste leaving the county) for generators in th
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Forbidden, Invalid, NotFound
 from waste_tracker.models import Exemption, Organisation, Site
@@ -100,7 +101,7 @@ async def revoke(session: AsyncSession, actor: Principal, exemption_id: uuid.UUI
         if not actor.in_scope(*counties) or (ex.scope == "cross_city" and not actor.is_city_regulator):
             raise Forbidden("outside_jurisdiction", {})
     if ex.revoked_at is None:
-        ex.revoked_at = datetime.now(UTC)
+        ex.revoked_at = clock.now()
         ex.revoked_by = actor.user_id
         await session.flush()
     return ex

@@ -9,14 +9,12 @@ rolled-back submission rolls its increment back, so serials are gap-free.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waste_tracker import clock
 from waste_tracker.errors import Conflict
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def format_number(year: int, city_adcode: int, serial: int) -> str:
@@ -27,7 +25,7 @@ def format_number(year: int, city_adcode: int, serial: int) -> str:
 
 
 async def next_number(session: AsyncSession, city_adcode: int, when: datetime) -> str:
-    year = when.astimezone(SHANGHAI).year
+    year = clock.local(when).year  # the Shanghai year: a submission at 00:01 on 1 January counts in the new year
     prefecture = f"{city_adcode // 100:04d}"
     serial = (
         await session.execute(

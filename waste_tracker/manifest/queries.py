@@ -5,15 +5,15 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, false, or_, select, true, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Invalid
-from waste_tracker.manifest.numbering import SHANGHAI
 from waste_tracker.models import Manifest, ManifestLine
 
 HIDDEN_FROM_OTHERS = ("draft", "deleted")
@@ -105,9 +105,9 @@ def _filters(f: ManifestFilter, cursor: str | None) -> list[Any]:
     if f.kind:
         out.append(Manifest.kind == f.kind)
     if f.created_from:
-        out.append(Manifest.created_at >= datetime.combine(f.created_from, time.min, SHANGHAI))
+        out.append(Manifest.created_at >= clock.start_of(f.created_from))
     if f.created_to:
-        out.append(Manifest.created_at < datetime.combine(f.created_to + timedelta(days=1), time.min, SHANGHAI))
+        out.append(Manifest.created_at < clock.start_of(f.created_to + timedelta(days=1)))
     if f.waste_code:
         out.append(exists().where(ManifestLine.manifest_id == Manifest.id, ManifestLine.waste_code == f.waste_code))
     if f.category:

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Forbidden, Invalid, NotFound
 from waste_tracker.manifest import checks
 from waste_tracker.manifest.chain import GENESIS
 from waste_tracker.manifest.events import append, dec_str, lock_manifest, state_of
 from waste_tracker.manifest.lifecycle import ACTOR, Action, Status, decide
-from waste_tracker.manifest.numbering import SHANGHAI, next_number
+from waste_tracker.manifest.numbering import next_number
 from waste_tracker.models import Exemption, Licence, Manifest, ManifestEvent, ManifestLine, Organisation, Site
 from waste_tracker.registry import catalogue
 
@@ -309,8 +310,8 @@ async def get_lines(session: AsyncSession, manifest_id: uuid.UUID) -> list[Manif
 async def _submit_locked(
     session: AsyncSession, actor: Principal, m: Manifest, event_type: str, now: datetime | None = None
 ) -> Manifest:
-    now = now or datetime.now(UTC)
-    today = now.astimezone(SHANGHAI).date()
+    now = now or clock.now()
+    today = clock.local_date(now)
     if m.planned_pickup_date < today - timedelta(days=1) or m.planned_pickup_date > today + timedelta(days=366):
         raise Invalid("invalid_pickup_date", {"planned_pickup_date": str(m.planned_pickup_date), "today": str(today)})
     lines = await get_lines(session, m.id)
@@ -463,8 +464,8 @@ async def dispose(
     kg = to_kg(quantity, unit)
     if m.accepted_kg is not None and kg > m.accepted_kg:
         raise Invalid("quantity_exceeds_accepted", {"quantity_kg": dec_str(kg), "accepted_kg": dec_str(m.accepted_kg)})
-    today = datetime.now(SHANGHAI).date()
-    received_on = m.received_at.astimezone(SHANGHAI).date() if m.received_at else today
+    today = clock.today()
+    received_on = clock.local_date(m.received_at) if m.received_at else today
     if disposed_on > today or disposed_on < received_on:
         raise Invalid(
             "invalid_disposal_date",
@@ -559,7 +560,7 @@ async def _child(
                     "container_count": ln.container_count,
                 }
             )
-    today = datetime.now(SHANGHAI).date()
+    today = clock.today()
     data = {
         "generator_site_id": parent.generator_site_id,
         "carrier_org_id": carrier_org_id or parent.carrier_org_id,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import Column, DateTime, func
 from sqlmodel import SQLModel
+
+from waste_tracker import clock
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -18,12 +18,10 @@ SQLModel.metadata.naming_convention = {
 metadata = SQLModel.metadata
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def created_at_column() -> Column:
-    return Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    # The service's clock on every ORM insert (so tests that move the clock see consistent rows); the
+    # database's now() only for rows written by plain SQL.
+    return Column(DateTime(timezone=True), nullable=False, default=clock.now, server_default=func.now())
 
 
 def tz_column(nullable: bool = True) -> Column:

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waste_tracker import clock
 from waste_tracker.alerts.settings import Effective, effective_settings
 from waste_tracker.alerts.store import raise_alert
-from waste_tracker.manifest.numbering import SHANGHAI
 from waste_tracker.models import Exemption, Finding, Licence, Manifest, ManifestEvent, ManifestLine, TransportPermit
 from waste_tracker.rules import checks
 
@@ -53,7 +53,7 @@ async def evaluate(session: AsyncSession, m: Manifest, ev: ManifestEvent, geofen
         fired.append(rule_id)
 
     t = ev.type
-    on = ev.server_time.astimezone(SHANGHAI).date()
+    on = clock.local_date(ev.server_time)
     if t == "submitted":
         e = checks.long_distance(m.kind, m.distance_m, settings["long_distance"].thresholds)
         if e:
@@ -225,7 +225,7 @@ async def _dropoff_rules(
 
 def _year_window(year: int) -> dict[str, datetime]:
     """The calendar year in Asia/Shanghai, as UTC-aware bounds."""
-    return {"start": datetime(year, 1, 1, tzinfo=SHANGHAI), "end": datetime(year + 1, 1, 1, tzinfo=SHANGHAI)}
+    return {"start": datetime(year, 1, 1, tzinfo=clock.SHANGHAI), "end": datetime(year + 1, 1, 1, tzinfo=clock.SHANGHAI)}
 
 
 async def _nearest_capable_receiver(session: AsyncSession, m: Manifest) -> tuple[Any, str, float] | None:

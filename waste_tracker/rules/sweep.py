@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waste_tracker import clock
 from waste_tracker.alerts.settings import effective_settings
 from waste_tracker.alerts.store import sweep_rule
 
@@ -33,7 +34,7 @@ SWEEP_SQL: dict[str, str] = {
         FROM manifest m
         WHERE m.status = 'submitted' AND m.submitted_at < :now - make_interval(days => :days)
           -- a pickup planned further ahead counts from the planned day, not from submission
-          AND (m.planned_pickup_date::timestamp AT TIME ZONE 'Asia/Shanghai') < :now - make_interval(days => :days)""",
+          AND (m.planned_pickup_date::timestamp AT TIME ZONE {clock.SQL_ZONE}) < :now - make_interval(days => :days)""",
     "in_transit_too_long": f"""
         SELECT 'manifest:' || m.id, m.id, NULL::uuid,
                jsonb_build_object('number', m.number, 'status', m.status, 'since', t.since,
@@ -47,15 +48,15 @@ SWEEP_SQL: dict[str, str] = {
     "delivered_not_received": f"""
         WITH due AS (
             SELECT d.day, add_working_days(d.day, :working_days) AS deadline
-            FROM (SELECT DISTINCT (delivered_at AT TIME ZONE 'Asia/Shanghai')::date AS day
+            FROM (SELECT DISTINCT (delivered_at AT TIME ZONE {clock.SQL_ZONE})::date AS day
                   FROM manifest WHERE status = 'delivered') d
         )
         SELECT 'manifest:' || m.id, m.id, NULL::uuid,
                jsonb_build_object('number', m.number, 'delivered_at', m.delivered_at, 'deadline', due.deadline,
                                   'threshold_working_days', :working_days),
                md5(m.id::text || '|' || m.delivered_at::text), {_PARTIES}
-        FROM manifest m JOIN due ON due.day = (m.delivered_at AT TIME ZONE 'Asia/Shanghai')::date
-        WHERE m.status = 'delivered' AND (:now AT TIME ZONE 'Asia/Shanghai')::date > due.deadline""",
+        FROM manifest m JOIN due ON due.day = (m.delivered_at AT TIME ZONE {clock.SQL_ZONE})::date
+        WHERE m.status = 'delivered' AND (:now AT TIME ZONE {clock.SQL_ZONE})::date > due.deadline""",
     "received_not_disposed": f"""
         SELECT 'manifest:' || m.id, m.id, NULL::uuid,
                jsonb_build_object('number', m.number, 'received_at', m.received_at, 'threshold_days', :days,
@@ -85,7 +86,7 @@ class SweepReport:
 
 async def run_sweep(session: AsyncSession, now: datetime | None = None) -> SweepReport:
     """Run every enabled time-based rule in the caller's transaction (one lock for all)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     report = SweepReport(ran=False, started_at=now)
     got = (await session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": SWEEP_LOCK_KEY})).scalar()
     if not got:

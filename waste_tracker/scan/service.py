@@ -7,13 +7,14 @@ geography distance); a scan outside it, or without a location, is still recorded
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Conflict, Forbidden, Invalid
 from waste_tracker.manifest.events import append, dec_str, state_of
@@ -66,7 +67,7 @@ async def scan(
     geofence_m: float,
     now: datetime | None = None,
 ) -> ScanResult:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     m = await _manifest_for_token(session, secret, token)
     # Who first: a stranger holding the label learns nothing about the manifest's state.
     if actor.role != "driver" or actor.organisation_id != m.carrier_org_id:

@@ -11,11 +11,13 @@ a bulk load that bypassed triggers, or to check it: it must change nothing).
 
 from __future__ import annotations
 
+from waste_tracker.clock import SQL_ZONE
+
 TONNAGE_KG = "COALESCE({m}.received_kg, {m}.picked_up_kg, {m}.declared_kg)"
-DAY = "({m}.picked_up_at AT TIME ZONE 'Asia/Shanghai')::date"
+DAY = "({m}.picked_up_at AT TIME ZONE " + SQL_ZONE + ")::date"
 KEY_COLUMNS = "kind, generator_county, receiver_county, generator_city, receiver_city"
 
-YEAR = "extract(year FROM {m}.received_at AT TIME ZONE 'Asia/Shanghai')::int"
+YEAR = "extract(year FROM {m}.received_at AT TIME ZONE " + SQL_ZONE + ")::int"
 
 REBUILD_SQL = [
     "DELETE FROM flow_daily",

@@ -6,15 +6,15 @@ the tonnage is the best measure known: received, else picked-up, else declared.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Forbidden, Invalid
-from waste_tracker.manifest.numbering import SHANGHAI
 
 TONNAGE = "COALESCE(m.received_kg, m.picked_up_kg, m.declared_kg) / 1000.0"
 
@@ -22,7 +22,7 @@ TONNAGE = "COALESCE(m.received_kg, m.picked_up_kg, m.declared_kg) / 1000.0"
 def _window(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     if date_to < date_from or (date_to - date_from).days > 3660:
         raise Invalid("validation_error", {"field": "date_to", "reason": "a period of at most ten years"})
-    return (datetime.combine(date_from, time.min, SHANGHAI), datetime.combine(date_to + timedelta(days=1), time.min, SHANGHAI))
+    return (clock.start_of(date_from), clock.start_of(date_to + timedelta(days=1)))
 
 
 def _scope(actor: Principal) -> list[int] | None:
@@ -90,7 +90,7 @@ async def kpis(
         WITH base AS (
             SELECT m.generator_county, m.status, m.received_kg, m.picked_up_kg, m.declared_kg, m.disposed_kg,
                    m.delivered_at, m.received_at,
-                   (m.delivered_at AT TIME ZONE 'Asia/Shanghai')::date AS delivered_on
+                   (m.delivered_at AT TIME ZONE {clock.SQL_ZONE})::date AS delivered_on
             FROM manifest m
             WHERE m.submitted_at >= :start AND m.submitted_at < :end
               AND (CAST(:scope AS int[]) IS NULL OR m.generator_county = ANY(:scope))
@@ -105,7 +105,7 @@ async def kpis(
                round(sum({TONNAGE})::numeric, 3) AS tonnes,
                count(*) FILTER (WHERE m.delivered_at IS NOT NULL) AS delivered,
                count(*) FILTER (WHERE m.received_at IS NOT NULL AND m.delivered_at IS NOT NULL
-                   AND (m.received_at AT TIME ZONE 'Asia/Shanghai')::date <= due.deadline) AS on_time,
+                   AND (m.received_at AT TIME ZONE {clock.SQL_ZONE})::date <= due.deadline) AS on_time,
                count(*) FILTER (WHERE m.status = 'completed') AS completed,
                COALESCE(sum(m.received_kg), 0) / 1000.0 AS received_t,
                COALESCE(sum(m.disposed_kg), 0) / 1000.0 AS disposed_t
