@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api import errors, web
-from api.middleware import BodySizeLimit, ContentTypeGuard, SecurityHeaders
+from api.middleware import BodySizeLimit, ContentTypeGuard, InternalErrors, SecurityHeaders
 from api.routes import alerts, auth, candidates, exemptions, health, labels, manifests, registry, scans, stats
 from waste_tracker import __version__
 from waste_tracker.config import Settings, get_settings
@@ -114,5 +114,6 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     app.add_middleware(ContentTypeGuard)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(InternalErrors)
     app.add_middleware(SecurityHeaders, hsts=settings.is_production)
     return app

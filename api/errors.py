@@ -79,6 +79,7 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 _HTTP_CODES = {
+    400: "unreadable_body",  # FastAPI's "error parsing the body": not UTF-8, nested too deeply, ...
     401: "unauthenticated",
     403: "forbidden",
     404: "not_found",

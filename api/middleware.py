@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from waste_tracker.i18n import pick_lang, translate
+
+log = logging.getLogger("waste_tracker.api")
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 WEB_CSP = (
@@ -99,9 +102,17 @@ class BodySizeLimit:
                     raise _TooLarge()
             return message
 
+        async def guarded_send(message: Message) -> None:
+            # FastAPI turns any error while reading the body into its own 400: once the limit is
+            # crossed, whatever the app answers is replaced by the 413 below.
+            if not rejected:
+                await send(message)
+
         try:
-            await self.app(scope, limited_receive, send)
+            await self.app(scope, limited_receive, guarded_send)
         except _TooLarge:
+            pass
+        if rejected:
             await self._reject(send, lang)
 
     async def _reject(self, send: Send, lang: str) -> None:
@@ -125,6 +136,46 @@ class BodySizeLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+class InternalErrors:
+    """An unhandled exception becomes the usual ``internal_error`` body *inside* the other middleware,
+    so a 500 carries the security headers too (Starlette's own 500 is sent from outside them)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            headers = dict(scope.get("headers", []))
+            lang = pick_lang(headers.get(b"accept-language", b"").decode("latin-1"))
+            body = json.dumps(
+                {"code": "internal_error", "message": translate("internal_error", lang), "details": None}, ensure_ascii=False
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
 
 
 FORM_PATHS = ("/api/v1/auth/token",)

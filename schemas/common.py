@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Generic, Literal, TypeVar
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from waste_tracker.clock import MAX_DAY, MIN_DAY
 
 T = TypeVar("T")
 
@@ -16,6 +21,42 @@ class ErrorBody(BaseModel):
     code: str = Field(examples=["not_found"])
     message: str
     details: Any = None
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PLAIN_DECIMAL = re.compile(r"\d{1,15}(\.\d{1,6})?")
+
+
+def _iso_day(v: Any) -> Any:
+    """Only a calendar date written YYYY-MM-DD: not 0 (the epoch), not "20270101", not a time."""
+    if isinstance(v, date) and not isinstance(v, datetime):
+        return v
+    if isinstance(v, str) and _ISO_DAY.fullmatch(v):
+        return v
+    raise ValueError("a calendar date written YYYY-MM-DD")
+
+
+def _in_calendar(v: date) -> date:
+    if not MIN_DAY <= v <= MAX_DAY:
+        raise ValueError(f"a date from {MIN_DAY} to {MAX_DAY}")
+    return v
+
+
+def _plain_decimal(v: Any) -> Any:
+    """A quantity as a JSON number or a plain decimal string ("1500", "1.5"): not "1_000", "1e3" or true."""
+    if isinstance(v, bool):
+        raise ValueError("a number, not true/false")
+    if isinstance(v, int | float | Decimal):
+        return v
+    if isinstance(v, str) and _PLAIN_DECIMAL.fullmatch(v):
+        return v
+    raise ValueError('a plain decimal number such as 1500 or "1.5"')
+
+
+# A calendar day in the service's calendar (query parameters and bodies alike).
+Day = Annotated[date, BeforeValidator(_iso_day), AfterValidator(_in_calendar)]
+# An amount as people write it; ranges and precision are set per field with Field(...).
+Amount = Annotated[Decimal, BeforeValidator(_plain_decimal)]
 
 
 class PointGeoJSON(BaseModel):
@@ -60,6 +101,7 @@ class Counted(BaseModel, Generic[T]):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Unreadable body (not UTF-8 JSON, or nested too deeply): code unreadable_body"},
     401: {"model": ErrorBody, "description": "Not authenticated"},
     403: {"model": ErrorBody, "description": "Forbidden"},
     404: {"model": ErrorBody, "description": "Not found"},

@@ -9,11 +9,11 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from schemas.common import PointGeoJSON
+from schemas.common import Amount, Day, PointGeoJSON
 
 Unit = Literal["kg", "t"]
 PhysicalForm = Literal["solid", "semi_solid", "liquid", "gas"]
-Quantity = Decimal
+Quantity = Amount
 
 
 class Strict(BaseModel):
@@ -36,7 +36,7 @@ class ManifestCreate(Strict):
     receiver_site_id: uuid.UUID
     lines: list[LineIn] = Field(min_length=1, max_length=50)
     planned_method_code: str = Field(min_length=2, max_length=8, examples=["D10"])
-    planned_pickup_date: date
+    planned_pickup_date: Day
     emergency_measures: str = Field(min_length=2, max_length=2000, description="应急措施")
     emergency_contact: str = Field(min_length=1, max_length=100)
     emergency_phone: str = Field(min_length=5, max_length=40)
@@ -49,7 +49,7 @@ class ManifestUpdate(Strict):
     receiver_site_id: uuid.UUID | None = None
     lines: list[LineIn] | None = Field(default=None, min_length=1, max_length=50)
     planned_method_code: str | None = Field(default=None, min_length=2, max_length=8)
-    planned_pickup_date: date | None = None
+    planned_pickup_date: Day | None = None
     emergency_measures: str | None = Field(default=None, min_length=2, max_length=2000)
     emergency_contact: str | None = Field(default=None, min_length=1, max_length=100)
     emergency_phone: str | None = Field(default=None, min_length=5, max_length=40)
@@ -195,7 +195,7 @@ class ReceiveIn(Strict):
 
 class DisposeIn(Strict):
     method_code: str = Field(min_length=2, max_length=8)
-    disposed_on: date
+    disposed_on: Day
     quantity: Quantity = Field(gt=0, le=1_000_000, max_digits=13, decimal_places=3)
     unit: Unit = "kg"
 
@@ -243,8 +243,8 @@ class ExemptionCreate(Strict):
     waste_codes: list[str] = Field(min_length=1, max_length=100)
     quantity_cap: Quantity = Field(gt=0, le=100_000_000, max_digits=15, decimal_places=3)
     unit: Unit = "t"
-    valid_from: date
-    valid_to: date
+    valid_from: Day
+    valid_to: Day
     reason: str = Field(min_length=2, max_length=2000)
 
 

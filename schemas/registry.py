@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.common import PointGeoJSON
+from schemas.common import Amount, Day, PointGeoJSON
 
 OrgRole = Literal["generator", "carrier", "receiver"]
 
@@ -112,9 +112,9 @@ class LicenceCreate(Strict):
     waste_codes: list[str] = Field(default_factory=list, max_length=500)
     waste_categories: list[str] = Field(default_factory=list, max_length=60)
     method_codes: list[str] = Field(min_length=1, max_length=40)
-    annual_capacity_t: Decimal = Field(gt=0, le=10_000_000, max_digits=14, decimal_places=3)
-    valid_from: date
-    valid_to: date
+    annual_capacity_t: Amount = Field(gt=0, le=10_000_000, max_digits=14, decimal_places=3)
+    valid_from: Day
+    valid_to: Day
 
 
 class LicencePublic(BaseModel):
@@ -136,8 +136,8 @@ class PermitCreate(Strict):
     organisation_id: uuid.UUID
     number: str = Field(min_length=3, max_length=64)
     hazardous_allowed: bool
-    valid_from: date
-    valid_to: date
+    valid_from: Day
+    valid_to: Day
 
 
 class PermitPublic(BaseModel):
@@ -154,7 +154,7 @@ class PermitPublic(BaseModel):
 class VehicleCreate(Strict):
     organisation_id: uuid.UUID
     plate: str = Field(min_length=5, max_length=16)
-    capacity_kg: Decimal = Field(gt=0, le=100_000, max_digits=12, decimal_places=3)
+    capacity_kg: Amount = Field(gt=0, le=100_000, max_digits=12, decimal_places=3)
     permit_id: uuid.UUID | None = None
 
 

@@ -17,10 +17,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from waste_tracker.errors import Invalid
+
 ZONE_NAME = "Asia/Shanghai"
 SHANGHAI = ZoneInfo(ZONE_NAME)
 # For SQL: ``(t AT TIME ZONE '<zone>')::date`` is the Shanghai day of a timestamptz ``t``.
 SQL_ZONE = f"'{ZONE_NAME}'"
+# The calendar the service accepts in filters and dates: wide enough for any record, narrow enough
+# that a window's end (day + 1) and its time zone conversion never overflow.
+MIN_DAY = date(1900, 1, 1)
+MAX_DAY = date(2999, 12, 31)
 
 
 class Clock(Protocol):
@@ -98,17 +104,32 @@ def today() -> date:
     return local_date(now())
 
 
+def check_day(day: date, field: str = "date") -> date:
+    """``day`` if it lies in the service's calendar (``MIN_DAY``..``MAX_DAY``), else ``date_out_of_range``.
+
+    Year 1 and year 9999 are valid Python dates whose windows cannot be computed (midnight of
+    year 1 in Shanghai is before UTC's year 1; the day after 9999-12-31 does not exist)."""
+    if not MIN_DAY <= day <= MAX_DAY:
+        raise Invalid("date_out_of_range", {"field": field, "value": str(day), "min": str(MIN_DAY), "max": str(MAX_DAY)})
+    return day
+
+
 def start_of(day: date) -> datetime:
-    """Midnight at the start of a Shanghai day, as an aware instant."""
+    """Midnight at the start of a Shanghai day, as an aware instant (``date_out_of_range`` outside
+    the service's calendar)."""
+    if not MIN_DAY <= day <= MAX_DAY + timedelta(days=1):
+        check_day(day)
     return datetime.combine(day, time.min, SHANGHAI)
 
 
-def day_window(first: date, last: date) -> tuple[datetime, datetime]:
-    """``[first 00:00, last+1 00:00)`` in Shanghai time: the instants of the days first..last.
+def end_of(day: date, field: str = "date_to") -> datetime:
+    """Midnight at the end of a Shanghai day (the start of the next): the exclusive end of a window."""
+    return start_of(check_day(day, field) + timedelta(days=1))
 
-    Raises ``OverflowError`` for ``last = date.max``; callers validate their bounds first
-    (``MIN_DAY``/``MAX_DAY``)."""
-    return start_of(first), start_of(last + timedelta(days=1))
+
+def day_window(first: date, last: date) -> tuple[datetime, datetime]:
+    """``[first 00:00, last+1 00:00)`` in Shanghai time: the instants of the days first..last."""
+    return start_of(check_day(first, "date_from")), end_of(last)
 
 
 def year_window(year: int) -> tuple[datetime, datetime]:
@@ -119,9 +140,3 @@ def year_window(year: int) -> tuple[datetime, datetime]:
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
     """An instant given as Shanghai wall-clock time (for tests, seeds and examples)."""
     return datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
-
-
-# The calendar the service accepts in filters and dates: wide enough for any record, narrow enough
-# that a window's end (day + 1) and its time zone conversion never overflow.
-MIN_DAY = date(1900, 1, 1)
-MAX_DAY = date(2999, 12, 31)

@@ -51,6 +51,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "数据库暂时不可用，请稍后重试。",
         "en": "The database is temporarily unavailable; retry shortly.",
     },
+    "unreadable_body": {
+        "zh-CN": "无法读取请求体：请发送 UTF-8 编码、嵌套层数合理的 JSON。",
+        "en": "The request body cannot be read: send JSON encoded as UTF-8 and not nested too deeply.",
+    },
+    "date_out_of_range": {
+        "zh-CN": "日期 {value} 超出可受理范围（{min} 至 {max}）。",
+        "en": "The date {value} is outside the accepted range ({min} to {max}).",
+    },
+    "invalid_expiry": {
+        "zh-CN": "有效期必须晚于现在，且不超过 {max_days} 天。",
+        "en": "The expiry must be in the future and at most {max_days} days away.",
+    },
     # --- registry -------------------------------------------------------------------------------
     "invalid_uscc": {"zh-CN": "统一社会信用代码无效：{reason}", "en": "Invalid unified social credit code: {reason}"},
     "duplicate_uscc": {

@@ -47,9 +47,8 @@ def _day(value: str | None, default: date) -> date:
 
 
 def _period(date_from: str | None, date_to: str | None) -> tuple[date, date]:
-    today = clock.today()
-    end = _day(date_to, today)
-    return _day(date_from, end - timedelta(days=29)), end
+    end = clock.check_day(_day(date_to, clock.today()), "date_to")
+    return clock.check_day(_day(date_from, max(clock.MIN_DAY, end - timedelta(days=29))), "date_from"), end
 
 
 def _rule_titles(lang: str) -> dict[str, str]:

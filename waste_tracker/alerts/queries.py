@@ -7,7 +7,7 @@ import csv
 import io
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Integer, and_, false, func, or_, select, true, union
@@ -69,7 +69,7 @@ def _filtered(actor: Principal, f: AlertFilter, scoped: bool = True) -> Any:
     if f.date_from:
         stmt = stmt.where(Alert.first_seen_at >= clock.start_of(f.date_from))
     if f.date_to:
-        stmt = stmt.where(Alert.first_seen_at < clock.start_of(f.date_to + timedelta(days=1)))
+        stmt = stmt.where(Alert.first_seen_at < clock.end_of(f.date_to))
     return stmt
 
 

@@ -210,12 +210,19 @@ async def list_users(session: AsyncSession, actor: Principal) -> list[User]:
     return list((await session.execute(select(User).order_by(User.username))).scalars())
 
 
+API_KEY_MAX_DAYS = 2 * 366  # a machine's key is renewed at least every two years
+
+
 async def create_api_key(
     session: AsyncSession, actor: Principal, name: str, expires_at: datetime | None = None
 ) -> tuple[ApiKey, str]:
     """A key for the acting user; the full secret is returned once and never stored."""
     if actor.via_api_key:
         raise Forbidden("forbidden", {"reason": "an API key cannot mint API keys"})
+    if expires_at is not None:
+        now = clock.now()
+        if expires_at.tzinfo is None or not now < expires_at <= now + timedelta(days=API_KEY_MAX_DAYS):
+            raise Invalid("invalid_expiry", {"expires_at": str(expires_at), "max_days": API_KEY_MAX_DAYS})
     full, prefix, digest = new_api_key()
     key = ApiKey(user_id=actor.user_id, name=name, prefix=prefix, key_hash=digest, expires_at=expires_at)
     session.add(key)

@@ -62,6 +62,10 @@ register(
             "zh-CN": "须逐行填写称重数量（联单行：{expected}）。",
             "en": "Give a weighed quantity for every line (lines: {expected}).",
         },
+        "duplicate_line_no": {
+            "zh-CN": "第 {line_no} 行填写了不止一次，每行只能填写一次。",
+            "en": "Line {line_no} is given more than once; give each line once.",
+        },
         "partial_acceptance_invalid": {
             "zh-CN": "部分接收须接收一部分并拒收一部分。",
             "en": "A partial acceptance must accept some and reject some.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, false, or_, select, true, union
@@ -107,7 +107,7 @@ def _filters(f: ManifestFilter, cursor: str | None) -> list[Any]:
     if f.created_from:
         out.append(Manifest.created_at >= clock.start_of(f.created_from))
     if f.created_to:
-        out.append(Manifest.created_at < clock.start_of(f.created_to + timedelta(days=1)))
+        out.append(Manifest.created_at < clock.end_of(f.created_to))
     if f.waste_code:
         out.append(exists().where(ManifestLine.manifest_id == Manifest.id, ManifestLine.waste_code == f.waste_code))
     if f.category:

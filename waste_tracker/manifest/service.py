@@ -404,7 +404,12 @@ async def receive(
     if decision != "accepted" and not (reason or "").strip():
         raise Invalid("reason_required", {"decision": decision})
     stored = {ln.line_no: ln for ln in await get_lines(session, m.id)}
-    given = {int(x["line_no"]): x for x in lines}
+    given: dict[int, dict[str, Any]] = {}
+    for x in lines:
+        no = int(x["line_no"])
+        if no in given:  # the last would silently win: a weighing typed twice must be looked at
+            raise Invalid("duplicate_line_no", {"line_no": no})
+        given[no] = x
     if set(given) != set(stored):
         raise Invalid("lines_mismatch", {"expected": sorted(stored), "given": sorted(given)})
     out = []

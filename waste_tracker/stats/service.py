@@ -6,7 +6,7 @@ the tonnage is the best measure known: received, else picked-up, else declared.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -22,7 +22,7 @@ TONNAGE = "COALESCE(m.received_kg, m.picked_up_kg, m.declared_kg) / 1000.0"
 def _window(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     if date_to < date_from or (date_to - date_from).days > 3660:
         raise Invalid("validation_error", {"field": "date_to", "reason": "a period of at most ten years"})
-    return (clock.start_of(date_from), clock.start_of(date_to + timedelta(days=1)))
+    return (clock.start_of(date_from), clock.end_of(date_to))
 
 
 def _scope(actor: Principal) -> list[int] | None:

@@ -35,7 +35,7 @@
       var label = p.role === "scan" ? "#" + p.seq + " " + T("event_" + p.event) + " · " + WT.fmtDateTime(p.time)
         : T("role_" + p.role) + ": " + p.organisation + " · " + p.name;
       L.circleMarker(ll, { radius: p.role === "scan" ? 7 : 9, color: "#fff", weight: 2, fillColor: color, fillOpacity: 1 })
-        .bindTooltip(label).addTo(map);
+        .bindTooltip(WT.textTip(label)).addTo(map);
       if (p.role === "scan") line.push(ll);
       bounds.extend(ll);
     });

@@ -117,8 +117,14 @@
     return node;
   }
 
+  /* Tooltip content that Leaflet shows as text: a string given to bindTooltip is inserted as HTML,
+     and names come from enterprises (organisations, sites). A fresh node per layer that shows it. */
+  function textTip(text) {
+    return function () { return el("span", { text: String(text) }); };
+  }
+
   window.WT = {
     t: t, lang: lang, cookie: cookie, api: api, errorText: errorText, show: show, uuid: uuid, el: el,
-    fmtDateTime: fmtDateTime, fmtQty: fmtQty, fmtKm: fmtKm, todayShanghai: todayShanghai
+    fmtDateTime: fmtDateTime, fmtQty: fmtQty, fmtKm: fmtKm, todayShanghai: todayShanghai, textTip: textTip
   };
 })();

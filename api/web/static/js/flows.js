@@ -26,11 +26,11 @@
       var kind = r.out_of_city ? "city" : r.out_of_county ? "county" : "in";
       var tip = nameOf(r.generator_county) + " → " + nameOf(r.receiver_county) + ": " + T("flow_tip", { n: r.manifests, t: r.tonnes.toFixed(3) });
       if (kind === "in") {
-        L.circleMarker(a, { radius: 4 + width(r.tonnes), color: COLOR.in, weight: 2, fillColor: COLOR.in, fillOpacity: 0.35 }).bindTooltip(tip).addTo(map);
+        L.circleMarker(a, { radius: 4 + width(r.tonnes), color: COLOR.in, weight: 2, fillColor: COLOR.in, fillOpacity: 0.35 }).bindTooltip(WT.textTip(tip)).addTo(map);
       } else {
         L.polyline([a, b], { color: COLOR[kind], weight: width(r.tonnes), opacity: 0.85, lineCap: "round" })
-          .bindTooltip(tip, { sticky: true }).addTo(map);
-        L.circleMarker(b, { radius: 5, color: "#fff", weight: 2, fillColor: COLOR[kind], fillOpacity: 1 }).bindTooltip(tip).addTo(map);
+          .bindTooltip(WT.textTip(tip), { sticky: true }).addTo(map);
+        L.circleMarker(b, { radius: 5, color: "#fff", weight: 2, fillColor: COLOR[kind], fillOpacity: 1 }).bindTooltip(WT.textTip(tip)).addTo(map);
       }
       bounds.extend(a); bounds.extend(b);
     });

@@ -45,7 +45,7 @@
       },
       onEachFeature: function (f, layer) {
         var hit = involved.counties.indexOf(f.properties.adcode) >= 0;
-        layer.bindTooltip(name(f.properties), { permanent: hit, direction: "center", className: hit ? "map-label strong" : "map-label", pane: hit ? "names" : "tooltipPane" });
+        layer.bindTooltip(WT.textTip(name(f.properties)), { permanent: hit, direction: "center", className: hit ? "map-label strong" : "map-label", pane: hit ? "names" : "tooltipPane" });
       },
       pane: "areas"
     }).addTo(map);
