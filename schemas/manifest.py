@@ -239,6 +239,9 @@ class ScanPublic(BaseModel):
 class ExemptionCreate(Strict):
     scope: Literal["cross_county", "cross_city"]
     generator_org_id: uuid.UUID
+    generator_site_id: uuid.UUID | None = Field(
+        default=None, description="The site the waste leaves (required when the organisation has more than one)"
+    )
     receiver_site_id: uuid.UUID
     waste_codes: list[str] = Field(min_length=1, max_length=100)
     quantity_cap: Quantity = Field(gt=0, le=100_000_000, max_digits=15, decimal_places=3)
@@ -254,6 +257,7 @@ class ExemptionPublic(BaseModel):
     id: uuid.UUID
     scope: str
     generator_org_id: uuid.UUID
+    generator_site_id: uuid.UUID | None
     receiver_site_id: uuid.UUID
     waste_codes: list[str]
     quantity_cap_kg: Decimal

@@ -64,7 +64,9 @@ class OrganisationCreate(Strict):
 
 
 class OrganisationUpdate(Strict):
-    name: str | None = Field(default=None, min_length=2, max_length=200)
+    name: str | None = Field(
+        default=None, min_length=2, max_length=200, description="Not changeable here (403 legal_identity_change): see /identity"
+    )
     roles: list[OrgRole] | None = Field(default=None, min_length=1)
     industry: str | None = Field(default=None, max_length=200)
     contact_name: str | None = Field(default=None, max_length=100)
@@ -149,6 +151,30 @@ class PermitPublic(BaseModel):
     hazardous_allowed: bool
     valid_from: date
     valid_to: date
+    revoked_at: datetime | None = None
+    revoke_reason: str | None = None
+
+
+class RevokeIn(Strict):
+    reason: str = Field(min_length=2, max_length=2000)
+
+
+class IdentityChange(Strict):
+    """A new legal name and/or unified social credit code, with the reason (e.g. the registration change)."""
+
+    name: str | None = Field(default=None, min_length=2, max_length=200)
+    uscc: str | None = Field(default=None, min_length=18, max_length=18)
+    reason: str = Field(min_length=2, max_length=2000)
+
+
+class IdentityPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str
+    uscc: str
+    reason: str
+    changed_by: uuid.UUID | None
+    created_at: datetime
 
 
 class VehicleCreate(Strict):

@@ -64,6 +64,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The expiry must be in the future and at most {max_days} days away.",
     },
     # --- registry -------------------------------------------------------------------------------
+    "legal_identity_change": {
+        "zh-CN": "单位名称和统一社会信用代码须由属地监管部门变更（请提交工商变更材料）。",
+        "en": "The legal name and unified social credit code are changed by the local regulator (bring the registration change).",
+    },
+    "identity_unchanged": {"zh-CN": "名称和统一社会信用代码均未变化。", "en": "Neither the name nor the credit code changes."},
+    "duplicate_name": {
+        "zh-CN": "名称“{name}”已是另一家单位的法定名称。",
+        "en": "“{name}” is already another organisation's legal name.",
+    },
+    "already_revoked": {"zh-CN": "{number} 已于 {revoked_at} 吊销。", "en": "{number} was revoked at {revoked_at}."},
+    "generator_site_required": {
+        "zh-CN": "该单位有多个厂区：请指明废物从哪个厂区转出。",
+        "en": "The organisation has several sites: name the site the waste leaves.",
+    },
     "invalid_uscc": {"zh-CN": "统一社会信用代码无效：{reason}", "en": "Invalid unified social credit code: {reason}"},
     "duplicate_uscc": {
         "zh-CN": "统一社会信用代码 {uscc} 已登记。",

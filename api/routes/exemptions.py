@@ -27,6 +27,7 @@ async def grant_exemption(body: ExemptionCreate, principal: PrincipalDep, sessio
         principal,
         scope=body.scope,
         generator_org_id=body.generator_org_id,
+        generator_site_id=body.generator_site_id,
         receiver_site_id=body.receiver_site_id,
         waste_codes=body.waste_codes,
         quantity_cap_kg=to_kg(body.quantity_cap, body.unit)

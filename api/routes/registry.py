@@ -12,6 +12,8 @@ from fastapi import APIRouter, Query
 from api.deps import ANY_USER, PrincipalDep, SessionDep, permission
 from schemas.common import ERROR_RESPONSES, PointGeoJSON
 from schemas.registry import (
+    IdentityChange,
+    IdentityPublic,
     JurisdictionPublic,
     LicenceCreate,
     LicencePublic,
@@ -21,6 +23,7 @@ from schemas.registry import (
     OrganisationUpdate,
     PermitCreate,
     PermitPublic,
+    RevokeIn,
     SiteCreate,
     SitePublic,
     VehicleCreate,
@@ -155,13 +158,40 @@ async def get_organisation(org_id: uuid.UUID, principal: PrincipalDep, session: 
     "/organisations/{org_id}",
     response_model=OrganisationPublic,
     tags=["registry"],
-    openapi_extra=permission("enterprise", "admin", note="own organisation's contact fields; admin all"),
+    openapi_extra=permission(
+        "enterprise", "admin", note="own organisation's contact fields; admin also roles; legal name and USCC: see /identity"
+    ),
 )
 async def update_organisation(
     org_id: uuid.UUID, body: OrganisationUpdate, principal: PrincipalDep, session: SessionDep
 ) -> OrganisationPublic:
     org = await organisations.update_organisation(session, principal, org_id, **body.model_dump(exclude_unset=True))
     return OrganisationPublic.model_validate(org)
+
+
+@router.post(
+    "/organisations/{org_id}/identity",
+    response_model=OrganisationPublic,
+    tags=["registry"],
+    openapi_extra=permission("regulator", "admin", note="regulator of a county holding one of its sites; kept in the history"),
+)
+async def change_identity(
+    org_id: uuid.UUID, body: IdentityChange, principal: PrincipalDep, session: SessionDep
+) -> OrganisationPublic:
+    """Record a change of legal name or unified social credit code (after the market regulator's
+    registration change), with the reason. Submitted manifests keep the names they were submitted under."""
+    org = await organisations.change_identity(session, principal, org_id, reason=body.reason, name=body.name, uscc=body.uscc)
+    return OrganisationPublic.model_validate(org)
+
+
+@router.get(
+    "/organisations/{org_id}/identity",
+    response_model=list[IdentityPublic],
+    tags=["registry"],
+    openapi_extra=permission("enterprise", "driver", "regulator", "admin", note="whoever sees the organisation"),
+)
+async def identity_history(org_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> list[IdentityPublic]:
+    return [IdentityPublic.model_validate(i) for i in await organisations.identity_history(session, principal, org_id)]
 
 
 def site_public(site: Site) -> SitePublic:
@@ -254,10 +284,20 @@ async def get_licence(licence_id: uuid.UUID, principal: PrincipalDep, session: S
     response_model=PermitPublic,
     status_code=201,
     tags=["registry"],
-    openapi_extra=permission("regulator", "admin"),
+    openapi_extra=permission("regulator", "admin", note="city regulator of the carrier's home city; admin"),
 )
 async def create_permit(body: PermitCreate, principal: PrincipalDep, session: SessionDep) -> PermitPublic:
     return PermitPublic.model_validate(await licences.create_permit(session, principal, **body.model_dump()))
+
+
+@router.post(
+    "/permits/{permit_id}/revoke",
+    response_model=PermitPublic,
+    tags=["registry"],
+    openapi_extra=permission("regulator", "admin", note="city regulator of the carrier's home city; admin"),
+)
+async def revoke_permit(permit_id: uuid.UUID, body: RevokeIn, principal: PrincipalDep, session: SessionDep) -> PermitPublic:
+    return PermitPublic.model_validate(await licences.revoke_permit(session, principal, permit_id, body.reason))
 
 
 @router.get("/permits", response_model=list[PermitPublic], tags=["registry"], openapi_extra=ANY_USER)

@@ -83,6 +83,8 @@ class Ctx:
     foreign_org: str
     foreign_site: str
     foreign_carrier: str
+    own_permit: str
+    foreign_permit: str
     nanhu_receiver_site: str
     licence: str
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -96,8 +98,9 @@ async def build_ctx(s: AsyncSession) -> Ctx:
     og = await f.organisation(s, roles=["generator"], region="330109")
     og_site = await f.site(s, org=og, county=330109, at=(120.35, 30.18))
     og_user = await f.user(s, org=og)
-    oc = await f.organisation(s, roles=["carrier"])
-    await f.permit(s, org=oc)
+    oc = await f.organisation(s, roles=["carrier"], region="330109")
+    foreign_permit = await f.permit(s, org=oc)
+    own_permit = await f.permit(s, org=w.carrier)  # a second one, for revocation probes
     depot = await f.site(s, org=w.carrier, county=330402, at=(120.78, 30.73))
     nanhu_rcv = await f.organisation(s, roles=["receiver"])
     nanhu_rcv_site = await f.site(s, org=nanhu_rcv, county=330402, at=(120.80, 30.74))
@@ -213,6 +216,8 @@ async def build_ctx(s: AsyncSession) -> Ctx:
         foreign_org=str(og.id),
         foreign_site=str(og_site.id),
         foreign_carrier=str(oc.id),
+        own_permit=str(own_permit.id),
+        foreign_permit=str(foreign_permit.id),
         nanhu_receiver_site=str(nanhu_rcv_site.id),
         licence=str((await s.execute(select(Licence.id).where(Licence.site_id == w.rcv_site.id))).scalar()),
     )
@@ -352,6 +357,16 @@ SPEC: dict[tuple[str, str], Probe] = {
     ("GET", "/api/v1/organisations/{org_id}"): Probe(
         path("/api/v1/organisations/{o}", o=lambda c, p, own: c.own_org[p] if own else c.foreign_org), own_for(*AUTHED)
     ),
+    ("POST", "/api/v1/organisations/{org_id}/identity"): Probe(
+        lambda c, p, own: (
+            f"/api/v1/organisations/{c.w.generator.id if own else c.foreign_org}/identity",
+            {"name": f"矩阵更名{next(c.counter)}有限公司", "reason": "工商变更登记"},
+        ),
+        own_for(*REGS),  # a regulator where one of its sites is
+    ),
+    ("GET", "/api/v1/organisations/{org_id}/identity"): Probe(
+        path("/api/v1/organisations/{o}/identity", o=lambda c, p, own: c.own_org[p] if own else c.foreign_org), own_for(*AUTHED)
+    ),
     ("PATCH", "/api/v1/organisations/{org_id}"): Probe(
         lambda c, p, own: (f"/api/v1/organisations/{c.own_org[p] if own else c.foreign_org}", {"contact_name": "矩阵"}),
         own_for(*ENTERPRISES),
@@ -399,7 +414,11 @@ SPEC: dict[tuple[str, str], Probe] = {
                 "valid_to": str(today() + timedelta(days=30)),
             },
         ),
-        only(*REGS, "admin"),
+        own_for("city_regulator"),  # the city-level authority of the carrier's home; not county regulators
+    ),
+    ("POST", "/api/v1/permits/{permit_id}/revoke"): Probe(
+        lambda c, p, own: (f"/api/v1/permits/{c.own_permit if own else c.foreign_permit}/revoke", {"reason": "矩阵吊销"}),
+        own_for("city_regulator"),
     ),
     ("GET", "/api/v1/permits"): Probe(path("/api/v1/permits"), authed, False),
     ("POST", "/api/v1/vehicles"): Probe(

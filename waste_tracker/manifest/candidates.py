@@ -128,7 +128,7 @@ async def candidates(
             licences.setdefault(lic.site_id, []).append(lic)
     covering = [lic for lics in licences.values() for lic in lics]
     used = dict((await session.execute(_USED_THIS_YEAR, {"ids": [x.id for x in covering], "y": on.year})).all())
-    exemptions = await _exemptions(session, gen.organisation_id, list(licences), codes, on)
+    exemptions = await _exemptions(session, gen.id, list(licences), codes, on)
     home = await names_of(session, gen.county_adcode, gen.city_adcode)
     out = Candidates(kind, gen)
     for r in rows:
@@ -173,15 +173,15 @@ async def candidates(
 
 
 async def _exemptions(
-    session: AsyncSession, generator_org_id: uuid.UUID, site_ids: list[uuid.UUID], codes: list[str], on: date
+    session: AsyncSession, generator_site_id: uuid.UUID, site_ids: list[uuid.UUID], codes: list[str], on: date
 ) -> dict[tuple[uuid.UUID, str], list[Exemption]]:
-    """Exemptions of this generator that cover all the codes on the day, by (receiver site, scope)."""
+    """Exemptions for this generator site that cover all the codes on the day, by (receiver site, scope)."""
     if not site_ids:
         return {}
     stmt = (
         select(Exemption)
         .where(
-            Exemption.generator_org_id == generator_org_id,
+            Exemption.generator_site_id == generator_site_id,
             Exemption.receiver_site_id.in_(site_ids),
             Exemption.revoked_at.is_(None),
             Exemption.valid_from <= on,

@@ -59,11 +59,12 @@ async def carrier_permit(session: AsyncSession, carrier_org_id, hazardous: bool,
     permits = list(
         (await session.execute(select(TransportPermit).where(TransportPermit.organisation_id == carrier_org_id))).scalars()
     )
-    valid = [p for p in permits if p.valid_from <= on <= p.valid_to]
+    current = [p for p in permits if p.valid_from <= on <= p.valid_to]
+    valid = [p for p in current if p.revoked_at is None]
     ok = [p for p in valid if p.hazardous_allowed or not hazardous]
     if ok:
         return ok[0]
-    reason = "no_valid_permit" if not valid else "hazardous_goods_not_permitted"
+    reason = "hazardous_goods_not_permitted" if valid else "permit_revoked" if current else "no_valid_permit"
     raise Invalid(
         "carrier_not_permitted",
         {"carrier_org_id": str(carrier_org_id), "reason": reason, "date": str(on), "hazardous": hazardous},
@@ -127,6 +128,7 @@ async def jurisdiction_rule(
         select(Exemption)
         .where(
             Exemption.generator_org_id == generator_org_id,
+            Exemption.generator_site_id == generator_site.id,
             Exemption.receiver_site_id == receiver_site.id,
             Exemption.scope == scope,
             Exemption.revoked_at.is_(None),

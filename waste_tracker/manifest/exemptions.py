@@ -1,7 +1,9 @@
 """Exemptions to the jurisdiction rule, granted by regulators.
 
 A city regulator grants cross-city ones (hazardous waste leaving the city); a county regulator
-grants cross-county ones (general waste leaving the county) for generators in their county.
+grants cross-county ones (general waste leaving the county). A grant names the generator site the
+waste leaves: its county decides who may grant (a regulator where that county is in its
+jurisdiction), and the grant covers submissions from that site only.
 """
 
 from __future__ import annotations
@@ -20,8 +22,29 @@ from waste_tracker.models import Exemption, Organisation, Site
 from waste_tracker.registry import catalogue
 
 
-async def _generator_counties(session: AsyncSession, org_id: uuid.UUID) -> set[int]:
-    return set((await session.execute(select(Site.county_adcode).where(Site.organisation_id == org_id))).scalars())
+async def _generator_site(session: AsyncSession, org_id: uuid.UUID, site_id: uuid.UUID | None) -> Site:
+    """The site the waste leaves: the one named, or the organisation's only site."""
+    if site_id is None:
+        sites = list((await session.execute(select(Site).where(Site.organisation_id == org_id).limit(2))).scalars())
+        if len(sites) != 1:
+            raise Invalid("generator_site_required", {"generator_org_id": str(org_id), "sites": len(sites)})
+        return sites[0]
+    site = await session.get(Site, site_id)
+    if site is None or site.organisation_id != org_id:
+        raise Invalid("invalid_generator_site", {"site_id": str(site_id)})
+    return site
+
+
+async def _origin_county(session: AsyncSession, ex: Exemption) -> set[int]:
+    """The county an exemption lets waste leave (all the organisation's, for a grant from before
+    grants named their site: such a grant covers nothing, but may still be revoked)."""
+    stmt = select(Site.county_adcode)
+    stmt = (
+        stmt.where(Site.id == ex.generator_site_id)
+        if ex.generator_site_id
+        else stmt.where(Site.organisation_id == ex.generator_org_id)
+    )
+    return set((await session.execute(stmt)).scalars())
 
 
 async def grant(
@@ -36,6 +59,7 @@ async def grant(
     valid_from: date,
     valid_to: date,
     reason: str,
+    generator_site_id: uuid.UUID | None = None,
 ) -> Exemption:
     actor.require("regulator", "admin")
     if scope not in ("cross_county", "cross_city"):
@@ -43,6 +67,7 @@ async def grant(
     org = await session.get(Organisation, generator_org_id)
     if org is None or "generator" not in org.roles:
         raise Invalid("organisation_role_missing", {"role": "generator"})
+    origin = await _generator_site(session, generator_org_id, generator_site_id)
     site = await session.get(Site, receiver_site_id)
     if site is None:
         raise NotFound("site", receiver_site_id)
@@ -57,14 +82,15 @@ async def grant(
     if quantity_cap_kg <= 0:
         raise Invalid("quantity_out_of_range", {"field": "quantity_cap_kg"})
     if not actor.is_admin:
-        counties = await _generator_counties(session, generator_org_id)
-        if not actor.in_scope(*counties):
-            raise Forbidden("outside_jurisdiction", {"generator_counties": sorted(counties)})
+        # Judged by the county the waste leaves, not by any other site the enterprise may have.
+        if not actor.in_scope(origin.county_adcode):
+            raise Forbidden("outside_jurisdiction", {"generator_site_id": str(origin.id), "county": origin.county_adcode})
         if scope == "cross_city" and not actor.is_city_regulator:
             raise Forbidden("city_regulator_required", {"scope": scope})
     ex = Exemption(
         scope=scope,
         generator_org_id=generator_org_id,
+        generator_site_id=origin.id,
         receiver_site_id=receiver_site_id,
         waste_codes=codes,
         quantity_cap_kg=quantity_cap_kg,
@@ -97,7 +123,7 @@ async def revoke(session: AsyncSession, actor: Principal, exemption_id: uuid.UUI
     if ex is None:
         raise NotFound("exemption", exemption_id)
     if not actor.is_admin:
-        counties = await _generator_counties(session, ex.generator_org_id)
+        counties = await _origin_county(session, ex)
         if not actor.in_scope(*counties) or (ex.scope == "cross_city" and not actor.is_city_regulator):
             raise Forbidden("outside_jurisdiction", {})
     if ex.revoked_at is None:

@@ -192,6 +192,9 @@ class Exemption(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
     scope: str = Field(sa_column=Column(String(16), nullable=False))
     generator_org_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
+    # The site the waste leaves: its county decides who may grant. NULL only on grants made
+    # before sites were named (migration 0006); such a grant covers no submission.
+    generator_site_id: uuid.UUID | None = Field(default=None, foreign_key="site.id", index=True)
     receiver_site_id: uuid.UUID = Field(foreign_key="site.id")
     waste_codes: list[str] = Field(sa_column=Column(ARRAY(String(16)), nullable=False))
     quantity_cap_kg: Decimal = Field(sa_column=Column(Numeric(14, 3), nullable=False))

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
 from waste_tracker.ids import uuid7
-from waste_tracker.models.base import created_at_column
+from waste_tracker.models.base import created_at_column, tz_column
 
 
 class Jurisdiction(SQLModel, table=True):
@@ -112,6 +112,24 @@ class Organisation(SQLModel, table=True):
     created_at: datetime = Field(sa_column=created_at_column())
 
 
+class OrganisationIdentity(SQLModel, table=True):
+    """The legal identity an organisation held from ``created_at`` on: its name and 统一社会信用代码.
+
+    Append-only (a trigger refuses UPDATE and DELETE). The first row is written with the
+    organisation; every later change of legal name or code is a regulator's or admin's act with a
+    reason, so any past document can be read with the name it was issued under."""
+
+    __tablename__ = "organisation_identity"
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    organisation_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    uscc: str = Field(sa_column=Column(String(18), nullable=False))
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    changed_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = Field(sa_column=created_at_column())
+
+
 class Site(SQLModel, table=True):
     """A facility of an organisation; its county is derived from the location in PostGIS."""
 
@@ -172,6 +190,10 @@ class TransportPermit(SQLModel, table=True):
     valid_from: date
     valid_to: date
     created_at: datetime = Field(sa_column=created_at_column())
+    # A revoked permit stays on record (who, when, why) and no longer carries new manifests.
+    revoked_at: datetime | None = Field(default=None, sa_column=tz_column())
+    revoked_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    revoke_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Vehicle(SQLModel, table=True):

@@ -14,6 +14,7 @@ from sqlalchemy import any_, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound
 from waste_tracker.models import Licence, Organisation, Site, TransportPermit, Vehicle
@@ -144,9 +145,9 @@ async def create_permit(
     valid_from: date,
     valid_to: date,
 ) -> TransportPermit:
-    if actor is not None and not (actor.is_admin or actor.is_regulator):
-        raise Forbidden()
-    await _carrier(session, organisation_id)
+    carrier = await _carrier(session, organisation_id)
+    if actor is not None:
+        await _require_permit_authority(session, actor, carrier)
     if valid_from > valid_to:
         raise Invalid("invalid_validity_window", {"valid_from": str(valid_from), "valid_to": str(valid_to)})
     if (await session.execute(select(TransportPermit.id).where(TransportPermit.number == number))).first():
@@ -159,6 +160,46 @@ async def create_permit(
         valid_to=valid_to,
     )
     session.add(permit)
+    await session.flush()
+    return permit
+
+
+async def _carrier_counties(session: AsyncSession, carrier: Organisation) -> set[int]:
+    """Where a carrier is based: the county its 统一社会信用代码 was issued in (characters 3-8),
+    and the counties of its registered sites (depots)."""
+    counties = set((await session.execute(select(Site.county_adcode).where(Site.organisation_id == carrier.id))).scalars())
+    region = carrier.uscc[2:8]
+    if region.isdigit():
+        counties.add(int(region))
+    return counties
+
+
+async def _require_permit_authority(session: AsyncSession, actor: Principal, carrier: Organisation) -> None:
+    """Dangerous-goods road transport permits are issued by the city-level transport authority of
+    the carrier's home: an admin, or a city (or provincial) regulator whose jurisdiction holds it."""
+    if actor.is_admin:
+        return
+    if not actor.is_regulator:
+        raise Forbidden()
+    if not actor.is_city_regulator:
+        raise Forbidden("city_regulator_required", {"what": "transport_permit"})
+    if not actor.in_scope(*await _carrier_counties(session, carrier)):
+        raise Forbidden("outside_jurisdiction", {"organisation_id": str(carrier.id)})
+
+
+async def revoke_permit(session: AsyncSession, actor: Principal, permit_id: uuid.UUID, reason: str) -> TransportPermit:
+    """Revoke a permit: it stays on record with who, when and why, and carries no new manifest
+    (manifests already submitted under it keep the permit they were submitted with)."""
+    permit = await session.get(TransportPermit, permit_id)
+    if permit is None:
+        raise NotFound("transport_permit", permit_id)
+    carrier = await _carrier(session, permit.organisation_id)
+    await _require_permit_authority(session, actor, carrier)
+    if not reason.strip():
+        raise Invalid("reason_required", {})
+    if permit.revoked_at is not None:
+        raise Conflict("already_revoked", {"number": permit.number, "revoked_at": permit.revoked_at.isoformat()})
+    permit.revoked_at, permit.revoked_by, permit.revoke_reason = clock.now(), actor.user_id, reason.strip()
     await session.flush()
     return permit
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound
-from waste_tracker.models import Organisation, Site
+from waste_tracker.models import Organisation, OrganisationIdentity, Site
 from waste_tracker.registry.jurisdictions import require_county
 from waste_tracker.registry.uscc import normalise_uscc
 
@@ -70,6 +70,12 @@ async def create_organisation(
         await session.flush()
     except IntegrityError as e:
         raise Conflict("duplicate_uscc", {"uscc": code}) from e
+    session.add(
+        OrganisationIdentity(
+            organisation_id=org.id, name=org.name, uscc=code, reason="registered", changed_by=actor.user_id if actor else None
+        )
+    )
+    await session.flush()
     return org
 
 
@@ -104,12 +110,15 @@ async def update_organisation(session: AsyncSession, actor: Principal, org_id: u
     org = await get_organisation(session, actor, org_id)
     if not (actor.is_admin or (actor.role == "enterprise" and actor.owns(org.id))):
         raise Forbidden()
-    allowed = {"name", "industry", "contact_name", "contact_phone", "address"}
+    allowed = {"industry", "contact_name", "contact_phone", "address"}
     if actor.is_admin:
         allowed |= {"roles"}
     for key, value in changes.items():
         if value is None:
             continue
+        if key in ("name", "uscc"):
+            # The legal identity is not the enterprise's to edit: see change_identity.
+            raise Forbidden("legal_identity_change", {"field": key})
         if key not in allowed:
             raise Forbidden("forbidden", {"field": key})
         if key == "roles":
@@ -120,6 +129,59 @@ async def update_organisation(session: AsyncSession, actor: Principal, org_id: u
         setattr(org, key, value)
     await session.flush()
     return org
+
+
+async def change_identity(
+    session: AsyncSession,
+    actor: Principal,
+    org_id: uuid.UUID,
+    *,
+    reason: str,
+    name: str | None = None,
+    uscc: str | None = None,
+) -> Organisation:
+    """A change of legal name or 统一社会信用代码 (after a registration change at the market
+    regulator): a regulator whose jurisdiction holds one of the organisation's sites, or an admin,
+    records it with the reason; the old identity stays in the history, and submitted manifests
+    keep the names they were submitted under."""
+    actor.require("regulator", "admin")
+    org = await session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound("organisation", org_id)
+    if not actor.is_admin:
+        counties = (await session.execute(select(Site.county_adcode).where(Site.organisation_id == org.id))).scalars().all()
+        if not actor.in_scope(*counties):
+            raise Forbidden("outside_jurisdiction", {"organisation_id": str(org.id)})
+    if not reason.strip():
+        raise Invalid("reason_required", {})
+    new_name = name.strip() if name is not None else org.name
+    new_code = normalise_uscc(uscc) if uscc is not None else org.uscc
+    if (new_name, new_code) == (org.name, org.uscc):
+        raise Invalid("identity_unchanged", {"name": org.name, "uscc": org.uscc})
+    taken = (
+        await session.execute(
+            select(Organisation.name, Organisation.uscc).where(
+                Organisation.id != org.id, or_(Organisation.name == new_name, Organisation.uscc == new_code)
+            )
+        )
+    ).first()
+    if taken is not None:
+        code = "duplicate_uscc" if taken.uscc == new_code else "duplicate_name"
+        raise Conflict(code, {"uscc": new_code, "name": new_name})
+    org.name, org.uscc = new_name, new_code
+    identity = OrganisationIdentity(
+        organisation_id=org.id, name=new_name, uscc=new_code, reason=reason.strip(), changed_by=actor.user_id
+    )
+    session.add(identity)
+    await session.flush()
+    return org
+
+
+async def identity_history(session: AsyncSession, actor: Principal, org_id: uuid.UUID) -> list[OrganisationIdentity]:
+    """Every legal identity the organisation has held, oldest first (visible to whoever sees it)."""
+    await get_organisation(session, actor, org_id)
+    stmt = select(OrganisationIdentity).where(OrganisationIdentity.organisation_id == org_id)
+    return list((await session.execute(stmt.order_by(OrganisationIdentity.created_at, OrganisationIdentity.id))).scalars())
 
 
 # --- sites ---------------------------------------------------------------------------------------
