@@ -13,7 +13,7 @@ help:
 	@echo "make run    - set up, start the database, load Jiaxing demo data, serve http://$(HOST):$(PORT)/docs"
 	@echo "make test   - set up, then run the whole test suite against a real PostGIS"
 	@echo "make stop   - stop the embedded database"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff, and mypy (strict) on waste_tracker/"
 	@echo "make bench  - short benchmark run (prints a table, writes bench/results/)"
 
 system:
@@ -44,6 +44,7 @@ stop:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python -m bench.run --short

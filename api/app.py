@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api import errors, web
 from api.middleware import BodySizeLimit, ContentTypeGuard, InternalErrors, SecurityHeaders
-from api.routes import alerts, auth, candidates, exemptions, health, labels, manifests, registry, scans, stats
+from api.routes import alerts, auth, candidates, exemptions, health, labels, manifests, registry, rules, scans, stats
 from waste_tracker import __version__
 from waste_tracker.config import Settings, get_settings
 from waste_tracker.db import database_url, make_async_engine, session_factory
@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(scans.router)
     app.include_router(exemptions.router)
     app.include_router(alerts.router)
+    app.include_router(rules.router)
     app.include_router(stats.router)
     app.include_router(candidates.router)
     web.install(app)

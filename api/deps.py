@@ -15,6 +15,7 @@ from waste_tracker.auth import service as auth_service
 from waste_tracker.auth.principal import Principal
 from waste_tracker.auth.tokens import decode_access_token
 from waste_tracker.config import Settings
+from waste_tracker.db import unit_of_work
 from waste_tracker.errors import Forbidden, Unauthenticated
 
 SESSION_COOKIE = "wt_session"
@@ -31,14 +32,8 @@ def get_settings_dep(request: Request) -> Settings:
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: services flush; we commit on success, roll back on error."""
-    factory = request.app.state.sessionmaker
-    async with factory() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    async with unit_of_work(factory=request.app.state.sessionmaker) as session:
+        yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -43,7 +43,7 @@ from waste_tracker.manifest.chain import _dumps as _chain_dumps
 from waste_tracker.manifest.lifecycle import PROJECTED_FIELDS, ManifestState, evolve
 from waste_tracker.registry.uscc import ALPHABET, make_uscc
 from waste_tracker.rules import checks
-from waste_tracker.rules.registry import RULES, SEVERITY_RANK
+from waste_tracker.rules.catalogue import RULES, SEVERITY_RANK
 
 GENERATOR_VERSION = 3
 JIAXING = {330402: 0.12, 330411: 0.12, 330421: 0.15, 330424: 0.12, 330481: 0.17, 330482: 0.15, 330483: 0.17}
@@ -1193,11 +1193,11 @@ def drop_secondary_indexes(conn: psycopg.Connection) -> list[str]:
 async def _reference_data(url: str) -> None:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from waste_tracker.alerts.settings import seed_rule_settings
     from waste_tracker.db import make_async_engine
     from waste_tracker.geo.boundaries import bundled_files, load_files
     from waste_tracker.registry.catalogue import bundled_catalogue_files, import_file
     from waste_tracker.registry.jurisdictions import upsert_boundaries
+    from waste_tracker.rules.settings import seed_rule_settings
 
     eng = make_async_engine(url, pool_size=1, max_overflow=0)
     try:

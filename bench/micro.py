@@ -154,6 +154,7 @@ async def _bulk(db: BenchDb, n: int) -> dict[str, Any]:
     from waste_tracker.config import Settings
     from waste_tracker.db import make_async_engine, unit_of_work
     from waste_tracker.manifest import service
+    from waste_tracker.manifest.commands import Draft
     from waste_tracker.models import User
 
     eng = make_async_engine(db.url, pool_size=2, max_overflow=0)
@@ -201,7 +202,7 @@ async def _bulk(db: BenchDb, n: int) -> dict[str, Any]:
         t = time.perf_counter()
         for _ in range(n):
             async with unit_of_work(eng) as session:
-                m = await service.create_draft(session, actor, dict(body))
+                m = await service.create_draft(session, actor, Draft.of(body))
                 await service.submit(session, actor, m.id)
         dt = time.perf_counter() - t
     finally:

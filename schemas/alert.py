@@ -1,14 +1,12 @@
-"""Alert and rule wire models."""
+"""Alert wire models."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-
-Severity = Literal["critical", "warning", "info"]
 
 
 class AlertPublic(BaseModel):
@@ -78,38 +76,3 @@ class AlertSummary(BaseModel):
     by_severity: dict[str, int]
     by_status: dict[str, int]
     by_county: dict[str, int]
-
-
-class RulePublic(BaseModel):
-    id: str
-    trigger: Literal["event", "sweep"]
-    enabled: bool
-    severity: str
-    thresholds: dict[str, Any]
-    defaults: dict[str, Any]
-    title: str
-    explanation: str
-
-
-class RuleUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    enabled: bool | None = None
-    severity: Severity | None = None
-    thresholds: dict[str, float | int] | None = None
-
-
-class RuleChangePublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    rule_id: str
-    changed_by: uuid.UUID
-    changed_at: datetime
-    old: dict[str, Any]
-    new: dict[str, Any]
-
-
-class SweepPublic(BaseModel):
-    ran: bool
-    seconds: float
-    rules: dict[str, dict[str, int]]

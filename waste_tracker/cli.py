@@ -104,8 +104,8 @@ def _cmd_seed(args: argparse.Namespace) -> int:
 
 
 async def _seed_rules() -> None:
-    from waste_tracker.alerts.settings import seed_rule_settings
     from waste_tracker.db import unit_of_work
+    from waste_tracker.rules.settings import seed_rule_settings
 
     async with unit_of_work() as session:
         n = await seed_rule_settings(session)

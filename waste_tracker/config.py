@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".data"
     local_pg_port: int = 54329
     local_db_name: str = "waste_tracker"
+    # The city this deployment serves (Jiaxing): its counties fill the regulators' filters, and an
+    # exemption granted by an admin is recorded as granted in it.
+    home_city_adcode: int = 330400
     # Scans: how far from the site a scan may be before it is flagged.
     geofence_radius_m: float = 500.0
     public_base_url: str = "http://127.0.0.1:8000"

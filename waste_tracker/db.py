@@ -6,14 +6,19 @@ Services take an ``AsyncSession`` and only ``flush``; whoever opened the unit of
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from waste_tracker.config import Settings, get_settings
+from waste_tracker.errors import Conflict
+
+T = TypeVar("T")
 
 
 def database_url(settings: Settings | None = None) -> str:
@@ -31,7 +36,7 @@ def database_url(settings: Settings | None = None) -> str:
 
 
 def make_async_engine(url: str, **kw: object) -> AsyncEngine:
-    opts: dict = {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True, "pool_recycle": 1800}
+    opts: dict[str, Any] = {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True, "pool_recycle": 1800}
     opts.update(kw)
     return create_async_engine(url, **opts)
 
@@ -50,13 +55,33 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 @asynccontextmanager
-async def unit_of_work(engine: AsyncEngine | None = None) -> AsyncIterator[AsyncSession]:
-    """One transaction: commit on success, roll back on any error."""
-    factory = session_factory(engine or get_async_engine())
-    async with factory() as session:
+async def unit_of_work(
+    engine: AsyncEngine | None = None, *, factory: async_sessionmaker[AsyncSession] | None = None
+) -> AsyncIterator[AsyncSession]:
+    """One transaction: commit on success, roll back on any error. The request dependency, the
+    CLI and the seed all open theirs here (the request with the app's own session factory)."""
+    async with (factory or session_factory(engine or get_async_engine()))() as session:
         try:
             yield session
             await session.commit()
         except BaseException:
             await session.rollback()
             raise
+
+
+@contextmanager
+def conflict_on_integrity_error(conflict: Conflict) -> Iterator[None]:
+    """A unique (or key) violation in the block is ``conflict``: a concurrent writer got past the
+    service's own check, and the caller gets the service's 409, not the generic one."""
+    try:
+        yield
+    except IntegrityError as e:
+        raise conflict from e
+
+
+async def add_unique(session: AsyncSession, row: T, conflict: Conflict) -> T:
+    """Add ``row`` and flush it; a violation of a unique constraint is ``conflict``."""
+    session.add(row)
+    with conflict_on_integrity_error(conflict):
+        await session.flush()
+    return row

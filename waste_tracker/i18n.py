@@ -118,7 +118,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-class _Safe(dict):
+class _Safe(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 

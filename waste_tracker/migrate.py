@@ -28,8 +28,10 @@ def head_revisions() -> set[str]:
 
 
 def current_revisions(connection: Connection) -> set[str]:
+    """The revisions the database is at (read from its ``alembic_version``)."""
     return set(MigrationContext.configure(connection).get_current_heads())
 
 
-def is_current(connection: Connection) -> bool:
-    return current_revisions(connection) == head_revisions()
+def is_current(current: set[str]) -> bool:
+    """Whether revisions read by ``current_revisions`` are the migrations' head (what /readyz asks)."""
+    return current == head_revisions()

@@ -51,7 +51,7 @@ async def receiver_candidates(
         lang=lang_of(request),
     )
     return ReceiverCandidates(
-        kind=res.kind,  # type: ignore[arg-type]
+        kind=res.kind,
         generator_site_id=res.generator_site.id,
         generator_county_adcode=res.generator_site.county_adcode,
         generator_city_adcode=res.generator_site.city_adcode,
@@ -70,9 +70,9 @@ async def receiver_candidates(
                 licence_numbers=c.licence_numbers,
                 methods=c.methods,
                 capacity_left_t=c.capacity_left_t,
-                outcome=c.outcome,  # type: ignore[arg-type]
-                rule=c.rule,  # type: ignore[arg-type]
-                exemption_scope=c.exemption_scope,  # type: ignore[arg-type]
+                outcome=c.outcome,
+                rule=c.rule,
+                exemption_scope=c.exemption_scope,
                 exemption_id=c.exemption_id,
                 exemption_remaining_kg=c.exemption_remaining_kg,
                 explanation=c.explanation,

@@ -9,8 +9,8 @@ from fastapi import APIRouter
 from api.deps import ANY_USER, PrincipalDep, SessionDep, permission
 from schemas.common import ERROR_RESPONSES
 from schemas.manifest import ExemptionCreate, ExemptionPublic
+from waste_tracker import units
 from waste_tracker.manifest import exemptions
-from waste_tracker.manifest.service import to_kg
 
 router = APIRouter(prefix="/api/v1/exemptions", tags=["exemptions"], responses=ERROR_RESPONSES)
 
@@ -30,9 +30,7 @@ async def grant_exemption(body: ExemptionCreate, principal: PrincipalDep, sessio
         generator_site_id=body.generator_site_id,
         receiver_site_id=body.receiver_site_id,
         waste_codes=body.waste_codes,
-        quantity_cap_kg=to_kg(body.quantity_cap, body.unit)
-        if body.quantity_cap * (1000 if body.unit == "t" else 1) <= 1_000_000
-        else body.quantity_cap * (1000 if body.unit == "t" else 1),
+        quantity_cap_kg=units.to_kg(body.quantity_cap, body.unit, max_kg=None),
         valid_from=body.valid_from,
         valid_to=body.valid_to,
         reason=body.reason,

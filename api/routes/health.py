@@ -6,10 +6,9 @@ import asyncio
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from api.deps import PUBLIC
-from waste_tracker.migrate import head_revisions
+from waste_tracker import migrate
 
 router = APIRouter(tags=["health"])
 
@@ -27,18 +26,17 @@ async def readyz(request: Request) -> JSONResponse:
     try:
         async with asyncio.timeout(3):
             async with engine.connect() as conn:
-                current = set((await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+                current = await conn.run_sync(migrate.current_revisions)
     except Exception as e:  # noqa: BLE001 - any failure here means "not ready"
         return JSONResponse({"status": "unavailable", "database": "unreachable", "error": type(e).__name__}, status_code=503)
-    heads = head_revisions()
-    if current != heads:
+    if not migrate.is_current(current):
         return JSONResponse(
             {
                 "status": "unavailable",
                 "database": "ok",
                 "migrations": "behind",
                 "current": sorted(current),
-                "head": sorted(heads),
+                "head": sorted(migrate.head_revisions()),
             },
             status_code=503,
         )

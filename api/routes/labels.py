@@ -12,61 +12,11 @@ from fastapi.templating import Jinja2Templates
 from api.deps import PrincipalDep, SessionDep, SettingsDep, permission
 from api.errors import lang_of
 from schemas.common import ERROR_RESPONSES
-from waste_tracker.errors import Conflict
-from waste_tracker.manifest import labels, queries, service
-from waste_tracker.models import Manifest
-from waste_tracker.scan.tokens import make_token, scan_url
+from waste_tracker.manifest import labels
 
 router = APIRouter(prefix="/api/v1/manifests", tags=["labels"], responses=ERROR_RESPONSES)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 READERS = permission("enterprise", "driver", "regulator", "admin", note="whoever may read the manifest")
-
-TEXT = {
-    "zh-CN": {
-        "title": "危险废物转移联单标签",
-        "title_general": "一般工业固体废物转移联单标签",
-        "kind_hazardous": "危险废物",
-        "kind_general": "一般工业固体废物",
-        "qr": "扫码交接",
-        "number": "联单编号",
-        "generator": "移出单位",
-        "receiver": "接受单位",
-        "carrier": "承运单位",
-        "pickup_date": "计划转移日期",
-        "emergency": "应急措施",
-        "code": "废物代码",
-        "description": "废物名称",
-        "hazards": "危险特性",
-        "quantity": "数量",
-        "containers": "包装",
-    },
-    "en": {
-        "title": "Hazardous waste transfer manifest label",
-        "title_general": "General solid waste transfer manifest label",
-        "kind_hazardous": "HAZARDOUS WASTE",
-        "kind_general": "General industrial solid waste",
-        "qr": "Scan to hand over",
-        "number": "Manifest no.",
-        "generator": "Consignor",
-        "receiver": "Receiver",
-        "carrier": "Carrier",
-        "pickup_date": "Planned pickup",
-        "emergency": "Emergency measures",
-        "code": "Code",
-        "description": "Waste",
-        "hazards": "Hazards",
-        "quantity": "Quantity",
-        "containers": "Packaging",
-    },
-}
-
-
-async def _labelled(session, principal, manifest_id: uuid.UUID, settings) -> tuple[Manifest, str]:  # type: ignore[no-untyped-def]
-    m = await service.get_manifest(session, principal, manifest_id)
-    if not m.number:
-        raise Conflict("manifest_not_submitted", {"status": m.status})
-    token = make_token(settings.secret_key, m.id, m.number)
-    return m, scan_url(settings.public_base_url, m.number, token)
 
 
 @router.get(
@@ -75,7 +25,7 @@ async def _labelled(session, principal, manifest_id: uuid.UUID, settings) -> tup
     responses={200: {"content": {"image/png": {}}, "description": "QR code with the manifest number"}},
 )
 async def label_png(manifest_id: uuid.UUID, principal: PrincipalDep, session: SessionDep, settings: SettingsDep) -> Response:
-    m, url = await _labelled(session, principal, manifest_id, settings)
+    m, url = await labels.labelled(session, principal, manifest_id, settings)
     return Response(
         labels.label_png(url, m.number or ""), media_type="image/png", headers={"Cache-Control": "private, max-age=300"}
     )
@@ -87,7 +37,7 @@ async def label_png(manifest_id: uuid.UUID, principal: PrincipalDep, session: Se
     responses={200: {"content": {"image/svg+xml": {}}, "description": "QR code"}},
 )
 async def label_svg(manifest_id: uuid.UUID, principal: PrincipalDep, session: SessionDep, settings: SettingsDep) -> Response:
-    _, url = await _labelled(session, principal, manifest_id, settings)
+    _, url = await labels.labelled(session, principal, manifest_id, settings)
     return Response(labels.label_svg(url), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
 
 
@@ -96,21 +46,15 @@ async def label_html(
     manifest_id: uuid.UUID, request: Request, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
     """A print-ready label: number, parties, waste lines, hazard characteristics and the QR code."""
-    m, url = await _labelled(session, principal, manifest_id, settings)
-    d = await queries.describe(session, m)
     lang = lang_of(request)
-    lt = TEXT.get(lang, TEXT["zh-CN"])
+    card = await labels.label_card(session, principal, manifest_id, settings, lang)
+    lt = card["lt"]
     return templates.TemplateResponse(
         request,
         "label.html",
         {
-            "m": m,
-            "d": d,
-            "lines": d["lines"],
-            "qr_svg": labels.qr_svg_inline(url),
-            "scan_url": url,
-            "lt": lt,
-            "title": lt["title"] if m.kind == "hazardous" else lt["title_general"],
+            **card,
+            "title": lt["title"] if card["m"].kind == "hazardous" else lt["title_general"],
             "qty": lambda kg: f"{kg:.3f} kg",
             "lang": lang,
         },

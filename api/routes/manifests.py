@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import PrincipalDep, SessionDep, permission
+from api.http import located_event_public
 from api.idempotency import idempotent
-from schemas.common import ERROR_RESPONSES, PointGeoJSON
+from schemas.common import ERROR_RESPONSES
 from schemas.manifest import (
     CancelIn,
     DisposeIn,
@@ -29,8 +32,9 @@ from schemas.manifest import (
 )
 from waste_tracker.auth.principal import Principal
 from waste_tracker.manifest import queries, service
+from waste_tracker.manifest.commands import Draft
 from waste_tracker.manifest.verify import verify_manifest
-from waste_tracker.models import Manifest, ManifestEvent
+from waste_tracker.models import Manifest
 
 router = APIRouter(prefix="/api/v1/manifests", tags=["manifests"], responses=ERROR_RESPONSES)
 
@@ -50,7 +54,7 @@ def summary(m: Manifest) -> ManifestSummary:
     return ManifestSummary.model_validate(m, from_attributes=True)
 
 
-async def detail(request: Request, session, m: Manifest) -> ManifestPublic:  # type: ignore[no-untyped-def]
+async def detail(request: Request, session: AsyncSession, m: Manifest) -> ManifestPublic:
     data = await queries.describe(session, m)
     data["lines"] = [LinePublic.model_validate(ln) for ln in data["lines"]]
     if m.number:
@@ -58,25 +62,9 @@ async def detail(request: Request, session, m: Manifest) -> ManifestPublic:  # t
     return ManifestPublic.model_validate(data)
 
 
-def event_public(e: ManifestEvent, lon: float | None = None, lat: float | None = None) -> EventPublic:
-    return EventPublic(
-        manifest_id=e.manifest_id,
-        seq=e.seq,
-        type=e.type,
-        actor_user_id=e.actor_user_id,
-        actor_org_id=e.actor_org_id,
-        server_time=e.server_time,
-        device_time=e.device_time,
-        location=PointGeoJSON.of(lon, lat) if lon is not None and lat is not None else None,
-        accuracy_m=e.accuracy_m,
-        vehicle_plate=e.vehicle_plate,
-        payload=e.payload,
-        prev_hash=e.prev_hash,
-        hash=e.hash,
-    )
-
-
-async def _act(request: Request, session, principal: Principal, status_code: int, fn):  # type: ignore[no-untyped-def]
+async def _act(
+    request: Request, session: AsyncSession, principal: Principal, status_code: int, fn: Callable[[], Awaitable[Manifest]]
+) -> JSONResponse:
     async def produce() -> ManifestPublic:
         m = await fn()
         return await detail(request, session, m)
@@ -92,7 +80,9 @@ async def _act(request: Request, session, principal: Principal, status_code: int
     description="Draft a manifest. " + IDEMPOTENT_NOTE,
 )
 async def create_manifest(body: ManifestCreate, request: Request, principal: PrincipalDep, session: SessionDep) -> JSONResponse:
-    return await _act(request, session, principal, 201, lambda: service.create_draft(session, principal, body.model_dump()))
+    return await _act(
+        request, session, principal, 201, lambda: service.create_draft(session, principal, Draft.of(body.model_dump()))
+    )
 
 
 @router.get("", response_model=ManifestsPublic, openapi_extra=READERS)
@@ -132,7 +122,7 @@ async def list_manifests(
 
 @router.get("/{manifest_id}", response_model=ManifestPublic, openapi_extra=READERS)
 async def get_manifest(manifest_id: uuid.UUID, request: Request, principal: PrincipalDep, session: SessionDep) -> ManifestPublic:
-    return await detail(request, session, await service.get_manifest(session, principal, manifest_id))
+    return await detail(request, session, await queries.get_manifest(session, principal, manifest_id))
 
 
 @router.patch(
@@ -276,28 +266,13 @@ async def redirect_manifest(
 @router.get("/{manifest_id}/events", response_model=list[EventPublic], openapi_extra=READERS)
 async def manifest_events(manifest_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> list[EventPublic]:
     """The full timeline, with each event's hash and the hash it links to."""
-    from sqlalchemy import text
-
-    await service.get_manifest(session, principal, manifest_id)
-    events = await service.get_events(session, manifest_id)
-    coords = {
-        r[0]: (r[1], r[2])
-        for r in (
-            await session.execute(
-                text(
-                    "SELECT seq, ST_X(location), ST_Y(location) FROM manifest_event "
-                    "WHERE manifest_id = :m AND location IS NOT NULL"
-                ),
-                {"m": manifest_id},
-            )
-        ).all()
-    }
-    return [event_public(e, *coords.get(e.seq, (None, None))) for e in events]
+    await queries.get_manifest(session, principal, manifest_id)
+    return [located_event_public(e) for e in await queries.located_events(session, manifest_id)]
 
 
 @router.get("/{manifest_id}/verify", response_model=VerifyPublic, openapi_extra=READERS)
 async def verify(manifest_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> VerifyPublic:
     """Recompute the hash chain and report the first broken link, if any."""
-    await service.get_manifest(session, principal, manifest_id)
+    await queries.get_manifest(session, principal, manifest_id)
     n, brk = await verify_manifest(session, manifest_id)
     return VerifyPublic(manifest_id=manifest_id, ok=brk is None, events=n, first_break=brk.as_dict() if brk else None)

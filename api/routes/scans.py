@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import PrincipalDep, SessionDep, SettingsDep, permission
+from api.http import event_public
 from api.idempotency import idempotent
-from api.routes.manifests import event_public
 from schemas.common import ERROR_RESPONSES
 from schemas.manifest import ScanIn, ScanPublic
 from waste_tracker.scan import service
@@ -45,7 +45,7 @@ async def create_scan(
             manifest_id=r.manifest.id,
             number=r.manifest.number or "",
             status=r.manifest.status,
-            event=event_public(r.event, body.lon if body.lon is not None else None, body.lat if body.lat is not None else None),
+            event=event_public(r.event, body.lon, body.lat),
             findings=r.findings,
         )
 

@@ -6,37 +6,14 @@ from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from api.deps import PrincipalDep, SessionDep, permission
 from schemas.common import ERROR_RESPONSES
+from schemas.stats import FlowPublic, KpiPublic
 from waste_tracker.stats import service
 
 router = APIRouter(prefix="/api/v1/stats", tags=["stats"], responses=ERROR_RESPONSES)
 REG = permission("regulator", "admin", note="scoped to the regulator's jurisdiction")
-
-
-class FlowPublic(BaseModel):
-    generator_county: int
-    receiver_county: int
-    generator_city: int
-    receiver_city: int
-    manifests: int
-    tonnes: float
-    out_of_city: bool
-    out_of_county: bool
-
-
-class KpiPublic(BaseModel):
-    county: int
-    name: str
-    name_en: str
-    manifests: int
-    tonnes: float
-    completed: int
-    on_time_share: float | None
-    disposal_share: float | None
-    open_alerts_by_rule: dict[str, int]
 
 
 @router.get("/flows", response_model=list[FlowPublic], openapi_extra=REG)

@@ -8,27 +8,26 @@ the page's script calling the JSON API, so the rules live in one place."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import SessionDep, SettingsDep, permission
-from api.routes.labels import TEXT as LABEL_TEXT
+from api.http import parse_day
 from api.web.render import WebPrincipal, WebRoute, render, web_lang
 from waste_tracker import clock
 from waste_tracker.alerts import queries as alert_queries
 from waste_tracker.auth.principal import Principal
-from waste_tracker.errors import Conflict, Forbidden
-from waste_tracker.manifest import labels, queries, service
+from waste_tracker.errors import Forbidden
+from waste_tracker.manifest import access, labels, queries
 from waste_tracker.manifest.lifecycle import Status
 from waste_tracker.manifest.timeline import timeline
 from waste_tracker.manifest.verify import verify_manifest
-from waste_tracker.models import Licence, Manifest
+from waste_tracker.models import Manifest
 from waste_tracker.registry import catalogue, licences, organisations
 from waste_tracker.registry.names import organisation_names
-from waste_tracker.rules.registry import RULES
-from waste_tracker.scan.tokens import make_token, scan_url
+from waste_tracker.rules import catalogue as rules
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -40,14 +39,7 @@ STATUSES = [s.value for s in Status]
 PAGE = 50
 
 
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-async def _rows(session: Any, manifests: list[Manifest]) -> list[dict[str, Any]]:
+async def _rows(session: AsyncSession, manifests: list[Manifest]) -> list[dict[str, Any]]:
     """Manifests with their parties' names, for lists."""
     names = await organisation_names(
         session, [x for m in manifests for x in (m.generator_org_id, m.receiver_org_id, m.carrier_org_id)]
@@ -63,7 +55,9 @@ async def _rows(session: Any, manifests: list[Manifest]) -> list[dict[str, Any]]
     ]
 
 
-async def _list(session: Any, principal: Principal, f: queries.ManifestFilter, cursor: str | None = None, limit: int = PAGE):  # type: ignore[no-untyped-def]
+async def _list(
+    session: AsyncSession, principal: Principal, f: queries.ManifestFilter, cursor: str | None = None, limit: int = PAGE
+) -> tuple[list[dict[str, Any]], str | None]:
     items, nxt = await queries.list_manifests(session, principal, f, cursor, limit)
     return await _rows(session, items), nxt
 
@@ -84,8 +78,8 @@ async def manifest_list(
         status=[status] if status in STATUSES else None,
         number=(number or "").strip() or None,
         waste_code=(waste_code or "").strip() or None,
-        created_from=_day(created_from),
-        created_to=_day(created_to),
+        created_from=parse_day(created_from),
+        created_to=parse_day(created_to),
     )
     rows, nxt = await _list(session, principal, f, cursor)
     params = {"number": number or "", "status": status or "", "waste_code": waste_code or "", "created_from": created_from or ""}
@@ -120,10 +114,10 @@ async def manifest_new(request: Request, principal: WebPrincipal, session: Sessi
 
 @router.get("/m/{manifest_id}", openapi_extra=READERS)
 async def manifest_page(manifest_id: uuid.UUID, request: Request, principal: WebPrincipal, session: SessionDep) -> Response:
-    m = await service.get_manifest(session, principal, manifest_id)
+    m = await queries.get_manifest(session, principal, manifest_id)
     d = await queries.describe(session, m)
     n_events, brk = await verify_manifest(session, m.id)
-    lic = await session.get(Licence, m.licence_id) if m.licence_id else None
+    lic = await licences.get_licence(session, principal, m.licence_id) if m.licence_id else None
     alerts: list[Any] = []
     if principal.is_regulator or principal.is_admin or principal.role == "enterprise":
         alerts, _ = await alert_queries.list_alerts(session, principal, alert_queries.AlertFilter(manifest_id=m.id), None, 50)
@@ -136,12 +130,12 @@ async def manifest_page(manifest_id: uuid.UUID, request: Request, principal: Web
         events=await timeline(session, m.id),
         chain_ok=brk is None,
         chain_events=n_events,
-        sides=service.party_of(principal, m),
+        sides=access.party_of(principal, m),
         allowed=set(d["allowed_actions"]),
         licence_methods=lic.method_codes if lic else [],
         methods={x["code"]: x for x in await catalogue.list_methods(session)},
         alerts=alerts,
-        rule_title=lambda rid: RULES[rid].title.get(lang, rid) if rid in RULES else rid,
+        rule_title=lambda rid: rules.title(rid, lang),
         today=clock.today().isoformat(),
     )
 
@@ -151,22 +145,8 @@ async def label_page(
     manifest_id: uuid.UUID, request: Request, principal: WebPrincipal, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """The print-ready label (the same content as the API's label page, under the web app's styles)."""
-    m = await service.get_manifest(session, principal, manifest_id)
-    if not m.number:
-        raise Conflict("manifest_not_submitted", {"status": m.status})
-    url = scan_url(settings.public_base_url, m.number, make_token(settings.secret_key, m.id, m.number))
-    d = await queries.describe(session, m)
-    lang = web_lang(request)
-    return render(
-        request,
-        "label.html",
-        m=m,
-        d=d,
-        lines=d["lines"],
-        qr_svg=labels.qr_svg_inline(url),
-        scan_url=url,
-        lt=LABEL_TEXT.get(lang, LABEL_TEXT["zh-CN"]),
-    )
+    card = await labels.label_card(session, principal, manifest_id, settings, web_lang(request))
+    return render(request, "label.html", **card)
 
 
 @router.get("/r", openapi_extra=RECEIVER)

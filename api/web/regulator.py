@@ -9,29 +9,30 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import ANY_USER, SessionDep, permission
+from api.deps import ANY_USER, SessionDep, SettingsDep, permission
+from api.http import parse_day
 from api.web.i18n import gettext, messages
 from api.web.render import WebPrincipal, WebRoute, fmt_km, render, web_lang
 from waste_tracker import clock
-from waste_tracker.alerts import queries, service
-from waste_tracker.alerts.settings import effective_settings
+from waste_tracker.alerts import detail, queries
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Forbidden
+from waste_tracker.manifest import queries as manifest_queries
 from waste_tracker.manifest.timeline import timeline
-from waste_tracker.models import Alert, Manifest
+from waste_tracker.models import Alert
 from waste_tracker.models.alert import ALERT_STATUSES
 from waste_tracker.registry.basemap import basemap
 from waste_tracker.registry.names import counties_of, jurisdiction_names, organisation_names, user_names
-from waste_tracker.rules.registry import RULES, explain
+from waste_tracker.rules import catalogue as rules
+from waste_tracker.rules.catalogue import RULES
 from waste_tracker.stats import service as stats
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 REG = permission("regulator", "admin", note="web page; scoped to the regulator's jurisdiction")
 SEVERITIES = ("critical", "warning", "info")
 OPEN = ["open", "acknowledged"]
-HOME_CITY = 330400
 
 
 def _regulator(p: Principal) -> None:
@@ -39,23 +40,17 @@ def _regulator(p: Principal) -> None:
         raise Forbidden("forbidden", {"required_roles": ["regulator", "admin"], "role": p.role})
 
 
-def _day(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-
-
 def _period(date_from: str | None, date_to: str | None) -> tuple[date, date]:
-    end = clock.check_day(_day(date_to, clock.today()), "date_to")
-    return clock.check_day(_day(date_from, max(clock.MIN_DAY, end - timedelta(days=29))), "date_from"), end
+    """The days asked for; by default the 30 days up to today (inside the service's calendar)."""
+    end = clock.check_day(parse_day(date_to) or clock.today(), "date_to")
+    return clock.check_day(parse_day(date_from) or max(clock.MIN_DAY, end - timedelta(days=29)), "date_from"), end
 
 
 def _rule_titles(lang: str) -> dict[str, str]:
-    return {rid: r.title.get(lang, rid) for rid, r in RULES.items()}
+    return {rid: rules.title(rid, lang) for rid in RULES}
 
 
-async def _names_for(session: Any, alerts: list[Alert], lang: str) -> dict[int, str]:
+async def _names_for(session: AsyncSession, alerts: list[Alert], lang: str) -> dict[int, str]:
     return await jurisdiction_names(session, [c for a in alerts for c in (a.generator_county, a.receiver_county)], lang)
 
 
@@ -64,6 +59,7 @@ async def alert_queue(
     request: Request,
     principal: WebPrincipal,
     session: SessionDep,
+    settings: SettingsDep,
     severity: list[str] = Query(default=[]),
     status: list[str] = Query(default=[]),
     rule: str | None = Query(default=None, max_length=48),
@@ -78,7 +74,7 @@ async def alert_queue(
     f = queries.AlertFilter(severity=sev or None, status=sts or None, rule=[rule] if rule in RULES else None, county=county_code)
     items, nxt = await queries.list_alerts(session, principal, f, cursor, 50)
     counts = await queries.summary(session, principal, queries.AlertFilter(status=sts or None, county=county_code))
-    manifests = {m.id: m for m in await _manifests(session, [a.manifest_id for a in items])}
+    manifests = await manifest_queries.manifests_by_id(session, [a.manifest_id for a in items])
     return render(
         request,
         "reg_alerts.html",
@@ -88,29 +84,19 @@ async def alert_queue(
         manifests=manifests,
         county_names=await _names_for(session, items, lang),
         rule_titles=_rule_titles(lang),
-        counties=await counties_of(session, HOME_CITY, lang),
+        counties=await counties_of(session, settings.home_city_adcode, lang),
         f={"severity": sev, "status": sts, "rule": rule or "", "county": county or ""},
         severities=SEVERITIES,
         statuses=ALERT_STATUSES,
     )
 
 
-async def _manifests(session: Any, ids: list[Any]) -> list[Manifest]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return []
-    return list((await session.execute(select(Manifest).where(Manifest.id.in_(wanted)))).scalars())
-
-
 @router.get("/reg/alerts/{alert_id}", openapi_extra=REG)
 async def alert_page(alert_id: int, request: Request, principal: WebPrincipal, session: SessionDep) -> Response:
     _regulator(principal)
     lang = web_lang(request)
-    a = await service.get_alert(session, principal, alert_id)
-    settings = await effective_settings(session)
-    thresholds = settings[a.rule_id].thresholds if a.rule_id in settings else {}
-    hist = await service.history(session, a.id)
-    m = await session.get(Manifest, a.manifest_id) if a.manifest_id else None
+    v = await detail.alert_view(session, principal, alert_id)
+    a, m, hist = v.alert, v.manifest, v.history
     orgs = await organisation_names(session, [a.generator_org_id, a.receiver_org_id, a.carrier_org_id])
     users = await user_names(session, [h.actor_user_id for h in hist] + [a.assignee_id])
     return render(
@@ -118,8 +104,8 @@ async def alert_page(alert_id: int, request: Request, principal: WebPrincipal, s
         "reg_alert.html",
         a=a,
         m=m,
-        title=RULES[a.rule_id].title.get(lang, a.rule_id) if a.rule_id in RULES else a.rule_id,
-        explanation=explain(a.rule_id, lang, thresholds) if a.rule_id in RULES else "",
+        title=rules.title(a.rule_id, lang),
+        explanation=v.explanation(lang) or "",
         history=hist,
         orgs=orgs,
         users=users,
@@ -129,7 +115,7 @@ async def alert_page(alert_id: int, request: Request, principal: WebPrincipal, s
     )
 
 
-async def _evidence(session: Any, evidence: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+async def _evidence(session: AsyncSession, evidence: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     """Evidence as labelled lines for people: adcodes named, distances with units, codes translated;
     the drop-off point is also on the map."""
     known = messages()

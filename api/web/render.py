@@ -23,7 +23,7 @@ from fastapi.templating import Jinja2Templates
 from api.deps import CSRF_COOKIE, SESSION_COOKIE, SessionDep, SettingsDep
 from api.errors import STATUS
 from api.web.i18n import gettext, js_messages
-from waste_tracker import clock
+from waste_tracker import clock, units
 from waste_tracker.auth import service as auth_service
 from waste_tracker.auth.principal import Principal
 from waste_tracker.auth.tokens import decode_access_token
@@ -82,8 +82,8 @@ def fmt_qty(kg: Decimal | float | int | str | None) -> str:
     if kg is None:
         return "—"
     v = Decimal(str(kg))
-    if abs(v) >= 1000:
-        return f"{v / 1000:,.3f} t"
+    if abs(v) >= units.KG_PER["t"]:
+        return f"{units.kg_to_t(v):,.3f} t"
     return f"{v.normalize():,f} kg" if v == v.to_integral() else f"{v:,.3f}".rstrip("0").rstrip(".") + " kg"
 
 

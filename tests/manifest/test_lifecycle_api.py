@@ -10,7 +10,7 @@ from tests.manifest.conftest import Flow, World, today
 from waste_tracker import clock
 from waste_tracker.manifest.events import state_of
 from waste_tracker.manifest.lifecycle import PROJECTED_FIELDS, replay
-from waste_tracker.manifest.service import get_events
+from waste_tracker.manifest.queries import get_events
 from waste_tracker.manifest.verify import verify_manifest
 from waste_tracker.models import Manifest
 

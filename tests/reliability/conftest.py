@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tests.conftest import TEST_SECRET
 from tests.manifest.conftest import World, build_world, flow, world  # noqa: F401
-from waste_tracker.alerts.settings import seed_rule_settings
 from waste_tracker.config import PROJECT_ROOT
+from waste_tracker.rules.settings import seed_rule_settings
 
 
 def free_port() -> int:

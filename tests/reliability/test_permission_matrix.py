@@ -28,6 +28,7 @@ from waste_tracker.alerts.store import raise_alert
 from waste_tracker.auth.service import create_api_key, principal_for
 from waste_tracker.config import Settings
 from waste_tracker.manifest import exemptions, service
+from waste_tracker.manifest.commands import Draft
 from waste_tracker.models import Licence, User
 from waste_tracker.registry.uscc import make_uscc
 
@@ -116,7 +117,7 @@ async def build_ctx(s: AsyncSession) -> Ctx:
             body = w.body(generator_site_id=w.gen_site.id, carrier_org_id=w.carrier.id, receiver_site_id=w.rcv_site.id)
             actor = gen_p
         body["planned_pickup_date"] = today()
-        m = await service.create_draft(s, actor, body)
+        m = await service.create_draft(s, actor, Draft.of(body))
         await service.submit(s, actor, m.id)
         return str(m.id)
 

@@ -19,6 +19,7 @@ from waste_tracker.errors import Conflict, Invalid
 from waste_tracker.manifest import service
 from waste_tracker.manifest.anchors import anchor_day, merkle_root, verify_anchors
 from waste_tracker.manifest.chain import GENESIS, event_hash
+from waste_tracker.manifest.commands import Draft
 from waste_tracker.manifest.verify import as_event, verify_all
 
 
@@ -42,13 +43,15 @@ async def _yesterdays_manifests(s: AsyncSession, world: World, n: int) -> list[s
         m = await service.create_draft(
             s,
             actor,
-            world.body(planned_pickup_date=today())
-            | {
-                "planned_pickup_date": today(),
-                "generator_site_id": world.gen_site.id,
-                "carrier_org_id": world.carrier.id,
-                "receiver_site_id": world.rcv_site.id,
-            },
+            Draft.of(
+                world.body(planned_pickup_date=today())
+                | {
+                    "planned_pickup_date": today(),
+                    "generator_site_id": world.gen_site.id,
+                    "carrier_org_id": world.carrier.id,
+                    "receiver_site_id": world.rcv_site.id,
+                }
+            ),
             now=yesterday + timedelta(minutes=i),
         )
         await service.submit(s, actor, m.id, now=yesterday + timedelta(minutes=i, seconds=30))

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from waste_tracker.rules import checks
-from waste_tracker.rules.registry import RULES, explain
+from waste_tracker.rules.catalogue import RULES, explain
 
 LD = RULES["long_distance"].defaults
 QD = RULES["quantity_discrepancy"].defaults

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tests.conftest import TEST_SECRET
-from waste_tracker.alerts.settings import seed_rule_settings
+from waste_tracker.rules.settings import seed_rule_settings
 from waste_tracker.seed.demo import seed
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,6 +15,7 @@ from tests.web.conftest import LiveServer
 from waste_tracker.auth.service import principal_for
 from waste_tracker.config import Settings
 from waste_tracker.manifest import service
+from waste_tracker.manifest.commands import Draft
 from waste_tracker.models import Alert
 from waste_tracker.scan.service import scan
 from waste_tracker.scan.tokens import make_token
@@ -33,7 +34,9 @@ async def _alert_at_a_hostile_site(engine: AsyncEngine) -> int:
         m = await service.create_draft(
             s,
             gen,
-            w.body() | {"generator_site_id": w.gen_site.id, "carrier_org_id": w.carrier.id, "receiver_site_id": w.rcv_site.id},
+            Draft.of(
+                w.body() | {"generator_site_id": w.gen_site.id, "carrier_org_id": w.carrier.id, "receiver_site_id": w.rcv_site.id}
+            ),
         )
         await service.submit(s, gen, m.id)
         lon, lat = f.POINTS[330402]

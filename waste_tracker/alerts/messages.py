@@ -13,7 +13,5 @@ register(
             "zh-CN": "只能指派给管辖该预警的监管人员。",
             "en": "Alerts can only be assigned to a regulator whose jurisdiction covers them.",
         },
-        "unknown_rule": {"zh-CN": "规则 {rule_id} 不存在。", "en": "Rule {rule_id} does not exist."},
-        "invalid_thresholds": {"zh-CN": "阈值无效：{reason}", "en": "Invalid thresholds: {reason}"},
     }
 )

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, and_, false, func, or_, select, true, union
+from sqlalchemy import and_, func, or_, union
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
-from waste_tracker.errors import Invalid
+from waste_tracker.manifest import access
 from waste_tracker.models import Alert
-from waste_tracker.rules.registry import RULES
+from waste_tracker.pagination import aware, decode_cursor, encode_cursor
+from waste_tracker.rules.catalogue import RULES
 
 
 @dataclass
@@ -33,35 +34,19 @@ class AlertFilter:
     assignee_id: uuid.UUID | None = None
 
 
-def scope_clause(actor: Principal) -> Any:
-    if actor.is_admin:
-        return true()
-    if actor.is_regulator:
-        counties = list(actor.county_scope or [])
-        if not counties:
-            return false()
-        # Also where the waste actually went: a dumping county's regulator must see it.
-        dropoff = Alert.evidence["dropoff_county"].astext.cast(Integer)
-        return or_(Alert.generator_county.in_(counties), Alert.receiver_county.in_(counties), dropoff.in_(counties))
-    org = actor.organisation_id
-    if org is None:
-        return false()
-    return or_(Alert.generator_org_id == org, Alert.receiver_org_id == org, Alert.carrier_org_id == org)
-
-
 def _filtered(actor: Principal, f: AlertFilter, scoped: bool = True) -> Any:
-    stmt = select(Alert).where(scope_clause(actor)) if scoped else select(Alert)
+    stmt = select(Alert).where(access.alert_scope(actor)) if scoped else select(Alert)
     if f.rule:
-        stmt = stmt.where(Alert.rule_id.in_(f.rule))
+        stmt = stmt.where(col(Alert.rule_id).in_(f.rule))
     if f.severity:
-        stmt = stmt.where(Alert.severity.in_(f.severity))
+        stmt = stmt.where(col(Alert.severity).in_(f.severity))
     if f.status:
-        stmt = stmt.where(Alert.status.in_(f.status))
+        stmt = stmt.where(col(Alert.status).in_(f.status))
     if f.county:
-        stmt = stmt.where(or_(Alert.generator_county == f.county, Alert.receiver_county == f.county))
+        stmt = stmt.where(or_(col(Alert.generator_county) == f.county, col(Alert.receiver_county) == f.county))
     if f.organisation_id:
         o = f.organisation_id
-        stmt = stmt.where(or_(Alert.generator_org_id == o, Alert.receiver_org_id == o, Alert.carrier_org_id == o))
+        stmt = stmt.where(or_(col(Alert.generator_org_id) == o, col(Alert.receiver_org_id) == o, col(Alert.carrier_org_id) == o))
     if f.manifest_id:
         stmt = stmt.where(Alert.manifest_id == f.manifest_id)
     if f.assignee_id:
@@ -73,34 +58,19 @@ def _filtered(actor: Principal, f: AlertFilter, scoped: bool = True) -> Any:
     return stmt
 
 
-def _cursor(a: Alert) -> str:
-    return base64.urlsafe_b64encode(f"{a.severity_rank}|{a.first_seen_at.isoformat()}|{a.id}".encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> tuple[int, datetime, int]:
-    try:
-        rank, at, aid = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
-        parsed = datetime.fromisoformat(at)
-        if parsed.tzinfo is None:
-            raise ValueError
-        return int(rank), parsed, int(aid)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise Invalid("invalid_cursor", {}) from e
-
-
 async def list_alerts(
     session: AsyncSession, actor: Principal, f: AlertFilter, cursor: str | None = None, limit: int = 50
 ) -> tuple[list[Alert], str | None]:
     """Most severe first, then oldest first (the longest-waiting critical alert leads the queue)."""
     after = None
     if cursor:
-        rank, at, aid = _decode(cursor)
+        rank, at, aid = decode_cursor(cursor, int, aware, int)
         after = or_(
             Alert.severity_rank > rank,
             and_(Alert.severity_rank == rank, Alert.first_seen_at > at),
             and_(Alert.severity_rank == rank, Alert.first_seen_at == at, Alert.id > aid),
         )
-    order = (Alert.severity_rank, Alert.first_seen_at, Alert.id)
+    order = (col(Alert.severity_rank), col(Alert.first_seen_at), col(Alert.id))
     if f.county and f.status and len(f.status) <= 5:
         # The regulator's queue for one county: each (county column, status) pair is one ordered
         # range of ix_alert_gen_county_status / ix_alert_rcv_county_status; take one page from
@@ -113,26 +83,27 @@ async def list_alerts(
         if after is not None:
             base = base.where(after)
         parts = [
-            base.where(col == f.county, Alert.status == st).order_by(*order).limit(limit + 1).subquery()
-            for col in (Alert.generator_county, Alert.receiver_county)
+            base.where(county == f.county, Alert.status == st).order_by(*order).limit(limit + 1).subquery()
+            for county in (col(Alert.generator_county), col(Alert.receiver_county))
             for st in f.status
         ]
         ids = union(*(select(p.c.id) for p in parts)).subquery()
-        stmt = select(Alert).where(Alert.id.in_(select(ids.c.id))).order_by(*order).limit(limit + 1)
+        stmt = select(Alert).where(col(Alert.id).in_(select(ids.c.id))).order_by(*order).limit(limit + 1)
     else:
         stmt = _filtered(actor, f)
         if after is not None:
             stmt = stmt.where(after)
         stmt = stmt.order_by(*order).limit(limit + 1)
     rows = list((await session.execute(stmt)).scalars())
-    return rows[:limit], (_cursor(rows[limit - 1]) if len(rows) > limit else None)
+    last = rows[limit - 1] if len(rows) > limit else None
+    return rows[:limit], (encode_cursor(last.severity_rank, last.first_seen_at, last.id) if last else None)
 
 
 async def summary(session: AsyncSession, actor: Principal, f: AlertFilter) -> dict[str, Any]:
     base = _filtered(actor, f).subquery()
     out: dict[str, Any] = {"total": (await session.execute(select(func.count()).select_from(base))).scalar_one()}
-    for key, col in (("by_rule", base.c.rule_id), ("by_severity", base.c.severity), ("by_status", base.c.status)):
-        rows = (await session.execute(select(col, func.count()).group_by(col).order_by(col))).all()
+    for key, column in (("by_rule", base.c.rule_id), ("by_severity", base.c.severity), ("by_status", base.c.status)):
+        rows = (await session.execute(select(column, func.count()).group_by(column).order_by(column))).all()
         out[key] = {str(k): int(v) for k, v in rows}
     rows = (await session.execute(select(base.c.generator_county, func.count()).group_by(base.c.generator_county))).all()
     by_county: dict[str, int] = {str(k): int(v) for k, v in rows if k is not None}

@@ -4,43 +4,19 @@ assign, comment. Every change is written to the alert's history."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from waste_tracker import clock
+from waste_tracker.alerts.workflow import CLOSED, WORKFLOW, allowed
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound
+from waste_tracker.manifest import access
 from waste_tracker.models import Alert, AlertHistory, User
 from waste_tracker.registry.jurisdictions import counties_under
-
-# action -> (statuses it applies to, resulting status or None for "unchanged", note required)
-WORKFLOW: dict[str, tuple[tuple[str, ...], str | None, bool]] = {
-    "acknowledge": (("open",), "acknowledged", False),
-    "resolve": (("open", "acknowledged"), "resolved", True),
-    "dismiss": (("open", "acknowledged"), "dismissed", True),
-    "reopen": (("resolved", "dismissed", "auto_resolved"), "open", True),
-    "comment": (("open", "acknowledged", "resolved", "dismissed", "auto_resolved"), None, True),
-}
-
-
-PAST = {
-    "acknowledge": "acknowledged",
-    "resolve": "resolved",
-    "dismiss": "dismissed",
-    "reopen": "reopened",
-    "comment": "commented",
-}
-
-
-def can_see(actor: Principal, a: Alert) -> bool:
-    if actor.is_admin:
-        return True
-    if actor.is_regulator:
-        dropoff = a.evidence.get("dropoff_county") if isinstance(a.evidence, dict) else None
-        return actor.in_scope(a.generator_county, a.receiver_county, dropoff if isinstance(dropoff, int) else None)
-    org = actor.organisation_id
-    return org is not None and org in (a.generator_org_id, a.receiver_org_id, a.carrier_org_id)
 
 
 async def get_alert(session: AsyncSession, actor: Principal, alert_id: int, lock: bool = False) -> Alert:
@@ -48,7 +24,7 @@ async def get_alert(session: AsyncSession, actor: Principal, alert_id: int, lock
     if lock:
         stmt = stmt.with_for_update()
     a = (await session.execute(stmt)).scalar_one_or_none()
-    if a is None or not can_see(actor, a):
+    if a is None or not access.can_see_alert(actor, a):
         raise NotFound("alert", alert_id)
     return a
 
@@ -59,34 +35,18 @@ async def act(session: AsyncSession, actor: Principal, alert_id: int, action: st
     if action not in WORKFLOW:
         raise Invalid("validation_error", {"field": "action", "allowed": list(WORKFLOW)})
     a = await get_alert(session, actor, alert_id, lock=True)
-    applies, new_status, note_required = WORKFLOW[action]
-    if a.status not in applies:
-        raise Conflict(
-            "invalid_alert_transition",
-            {"status": a.status, "action": action, "allowed": [k for k, v in WORKFLOW.items() if a.status in v[0]]},
-        )
+    move = WORKFLOW[action]
+    if a.status not in move.applies:
+        raise Conflict("invalid_alert_transition", {"status": a.status, "action": action, "allowed": allowed(a.status)})
     note = (note or "").strip()
-    if note_required and not note:
+    if move.note_required and not note:
         raise Invalid("note_required", {"action": action})
     now = clock.now()
     old = a.status
-    if new_status:
-        a.status = new_status
-        a.closed_at = now if new_status in ("resolved", "dismissed") else None
-    a.updated_at = now
-    session.add(
-        AlertHistory(
-            alert_id=a.id,
-            at=now,
-            actor_user_id=actor.user_id,
-            action=PAST[action],
-            old_status=old,
-            new_status=a.status,
-            note=note or None,
-        )
-    )
-    await session.flush()
-    return a
+    if move.to:
+        a.status = move.to
+        a.closed_at = now if move.to in CLOSED else None
+    return await _recorded(session, actor, a, now, move.past, old, note)
 
 
 async def assign(
@@ -102,20 +62,35 @@ async def assign(
         scope = await counties_under(session, u.jurisdiction_adcode)
         if not ({a.generator_county, a.receiver_county, a.evidence.get("dropoff_county")} & scope):
             raise Invalid("invalid_assignee", {"assignee_id": str(assignee_id)})
-    now = clock.now()
     old_assignee = a.assignee_id
     a.assignee_id = assignee_id
+    moved = {"from": str(old_assignee) if old_assignee else None, "to": str(assignee_id) if assignee_id else None}
+    return await _recorded(session, actor, a, clock.now(), "assigned", a.status, note, moved)
+
+
+async def _recorded(
+    session: AsyncSession,
+    actor: Principal,
+    a: Alert,
+    now: datetime,
+    action: str,
+    old_status: str,
+    note: str | None,
+    details: dict[str, Any] | None = None,
+) -> Alert:
+    """The change made to ``a`` by ``actor``, written to its history."""
+    assert a.id is not None  # a stored alert
     a.updated_at = now
     session.add(
         AlertHistory(
             alert_id=a.id,
             at=now,
             actor_user_id=actor.user_id,
-            action="assigned",
-            old_status=a.status,
+            action=action,
+            old_status=old_status,
             new_status=a.status,
             note=(note or "").strip() or None,
-            details={"from": str(old_assignee) if old_assignee else None, "to": str(assignee_id) if assignee_id else None},
+            details=details if details is not None else {},
         )
     )
     await session.flush()
@@ -124,5 +99,7 @@ async def assign(
 
 async def history(session: AsyncSession, alert_id: int) -> list[AlertHistory]:
     return list(
-        (await session.execute(select(AlertHistory).where(AlertHistory.alert_id == alert_id).order_by(AlertHistory.id))).scalars()
+        (
+            await session.execute(select(AlertHistory).where(AlertHistory.alert_id == alert_id).order_by(col(AlertHistory.id)))
+        ).scalars()
     )

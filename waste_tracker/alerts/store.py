@@ -3,9 +3,10 @@ check-then-insert, with the history row written by the same statement. (The ``pr
 the statement's snapshot, i.e. the row as it was before the upsert: it must not lock, or it would
 skip the row the upsert has just modified.)
 
-On recurrence: an auto-resolved alert reopens; a dismissed or resolved one reopens only if its
-signature (the stable facts of the finding) changed — the same finding recurring unchanged stays
-dismissed; an open or acknowledged one just gets the new evidence.
+On recurrence (the "recur" rows of ``alerts/workflow.py``): an auto-resolved alert reopens; a
+dismissed or resolved one reopens only if its signature (the stable facts of the finding) changed —
+the same finding recurring unchanged stays dismissed; an open or acknowledged one just gets the new
+evidence.
 """
 
 from __future__ import annotations
@@ -19,15 +20,24 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from waste_tracker.alerts.workflow import AUTO_RESOLVE, OPEN, RECUR, sql_in
+
 ALERT_COLUMNS = (
     "rule_id, subject_key, manifest_id, licence_id, severity, severity_rank, status, evidence, signature, "
     "generator_county, receiver_county, generator_org_id, receiver_org_id, carrier_org_id, "
     "occurrences, first_seen_at, last_seen_at, updated_at"
 )
 
+# When a finding recurs (alerts/workflow.py: the "recur" rows).
 _REOPEN = (
-    "(alert.status = 'auto_resolved' OR (alert.status IN ('dismissed', 'resolved') AND alert.signature <> EXCLUDED.signature))"
+    "("
+    + " OR ".join(
+        f"(alert.status IN {sql_in(m.applies)}" + (" AND alert.signature <> EXCLUDED.signature)" if m.changed_only else ")")
+        for m in RECUR
+    )
+    + ")"
 )
+_REOPENED = RECUR[0].to  # every recurrence reopens
 
 ON_CONFLICT = f"""
 ON CONFLICT (rule_id, subject_key) DO UPDATE SET
@@ -37,7 +47,7 @@ ON CONFLICT (rule_id, subject_key) DO UPDATE SET
     occurrences = alert.occurrences + 1,
     severity = EXCLUDED.severity,
     severity_rank = EXCLUDED.severity_rank,
-    status = CASE WHEN {_REOPEN} THEN 'open' ELSE alert.status END,
+    status = CASE WHEN {_REOPEN} THEN '{_REOPENED}' ELSE alert.status END,
     closed_at = CASE WHEN {_REOPEN} THEN NULL ELSE alert.closed_at END,
     signature = EXCLUDED.signature,
     manifest_id = COALESCE(EXCLUDED.manifest_id, alert.manifest_id),
@@ -86,12 +96,12 @@ async def raise_alert(
             SELECT id, status FROM alert WHERE rule_id = :rule AND subject_key = :subject
         ), up AS (
             INSERT INTO alert ({ALERT_COLUMNS})
-            VALUES (:rule, :subject, :manifest_id, :licence_id, :severity, :rank, 'open', CAST(:evidence AS jsonb),
+            VALUES (:rule, :subject, :manifest_id, :licence_id, :severity, :rank, '{OPEN}', CAST(:evidence AS jsonb),
                     :signature, :gc, :rc, :go, :ro, :co, 1, :now, :now, :now)
             {ON_CONFLICT}
         ), hist AS (
             INSERT INTO alert_history (alert_id, at, action, old_status, new_status, details)
-            SELECT up.id, :now, CASE WHEN prev.id IS NULL THEN 'opened' ELSE 'reopened' END, prev.status, up.status,
+            SELECT up.id, :now, CASE WHEN prev.id IS NULL THEN 'opened' ELSE '{RECUR[0].past}' END, prev.status, up.status,
                    CAST(:evidence AS jsonb)
             FROM up LEFT JOIN prev ON prev.id = up.id
             WHERE prev.id IS NULL OR prev.status IS DISTINCT FROM up.status
@@ -138,27 +148,27 @@ async def sweep_rule(
             WHERE a.rule_id = :rule
         ), up AS (
             INSERT INTO alert ({ALERT_COLUMNS})
-            SELECT :rule, f.subject_key, f.manifest_id, f.licence_id, :severity, :rank, 'open', f.evidence,
+            SELECT :rule, f.subject_key, f.manifest_id, f.licence_id, :severity, :rank, '{OPEN}', f.evidence,
                    f.signature, f.generator_county, f.receiver_county, f.generator_org_id, f.receiver_org_id,
                    f.carrier_org_id, 1, :now, :now, :now
             FROM found f
             {ON_CONFLICT}
         ), hist AS (
             INSERT INTO alert_history (alert_id, at, action, old_status, new_status)
-            SELECT up.id, :now, CASE WHEN prev.id IS NULL THEN 'opened' ELSE 'reopened' END, prev.status, up.status
+            SELECT up.id, :now, CASE WHEN prev.id IS NULL THEN 'opened' ELSE '{RECUR[0].past}' END, prev.status, up.status
             FROM up LEFT JOIN prev ON prev.id = up.id
             WHERE prev.id IS NULL OR prev.status IS DISTINCT FROM up.status
             RETURNING 1
         ), gone AS (
-            UPDATE alert a SET status = 'auto_resolved', closed_at = :now, updated_at = :now
+            UPDATE alert a SET status = '{AUTO_RESOLVE.to}', closed_at = :now, updated_at = :now
             FROM (SELECT o.id, o.status FROM alert o
-                  WHERE o.rule_id = :rule AND o.status IN ('open', 'acknowledged')
+                  WHERE o.rule_id = :rule AND o.status IN {sql_in(AUTO_RESOLVE.applies)}
                     AND NOT EXISTS (SELECT 1 FROM found f WHERE f.subject_key = o.subject_key)) old
             WHERE a.id = old.id
             RETURNING a.id, old.status AS old_status
         ), gone_hist AS (
             INSERT INTO alert_history (alert_id, at, action, old_status, new_status, note)
-            SELECT id, :now, 'auto_resolved', old_status, 'auto_resolved', 'condition no longer holds' FROM gone
+            SELECT id, :now, '{AUTO_RESOLVE.past}', old_status, '{AUTO_RESOLVE.to}', 'condition no longer holds' FROM gone
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM up), (SELECT count(*) FROM hist), (SELECT count(*) FROM gone_hist)

@@ -6,15 +6,16 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from waste_tracker import clock
 from waste_tracker.auth.passwords import MIN_LENGTH, hash_password, verify_password
 from waste_tracker.auth.principal import Principal
 from waste_tracker.auth.tokens import api_secret_matches, new_api_key, split_api_key
 from waste_tracker.config import Settings
+from waste_tracker.db import add_unique
 from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated
 from waste_tracker.models import ApiKey, LoginFailure, Organisation, User
 from waste_tracker.registry.jurisdictions import SCOPE_CACHE, SCOPE_TTL_SECONDS, jurisdiction_level
@@ -90,14 +91,14 @@ async def user_by_id(session: AsyncSession, user_id: uuid.UUID) -> User:
     row = (
         await session.execute(
             select(User, Organisation.roles)
-            .outerjoin(Organisation, Organisation.id == User.organisation_id)
+            .outerjoin(Organisation, col(Organisation.id) == User.organisation_id)
             .where(User.id == user_id)
         )
     ).first()
     if row is None:
         raise Unauthenticated("invalid_token")
-    user, roles = row
-    session.info.setdefault(_ORG_ROLES, {})[user.id] = roles
+    user: User = row[0]
+    session.info.setdefault(_ORG_ROLES, {})[user.id] = row[1]
     return user
 
 
@@ -197,12 +198,7 @@ async def create_user(
         is_demo=is_demo,
         preferred_lang=preferred_lang,
     )
-    session.add(user)
-    try:
-        await session.flush()
-    except IntegrityError as e:
-        raise Conflict("duplicate_username", {"username": username}) from e
-    return user
+    return await add_unique(session, user, Conflict("duplicate_username", {"username": username}))
 
 
 async def list_users(session: AsyncSession, actor: Principal) -> list[User]:
@@ -232,7 +228,7 @@ async def create_api_key(
 
 async def list_api_keys(session: AsyncSession, actor: Principal) -> list[ApiKey]:
     return list(
-        (await session.execute(select(ApiKey).where(ApiKey.user_id == actor.user_id).order_by(ApiKey.created_at))).scalars()
+        (await session.execute(select(ApiKey).where(ApiKey.user_id == actor.user_id).order_by(col(ApiKey.created_at)))).scalars()
     )
 
 

@@ -17,6 +17,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -62,7 +63,7 @@ async def day_root(conn: AsyncConnection | AsyncSession, day: date) -> tuple[str
     return merkle_root(list(hashes)), len(hashes)
 
 
-async def anchor_day(session: AsyncSession, day: date, actor_user_id: uuid.UUID | None = None, note: str = "") -> dict:
+async def anchor_day(session: AsyncSession, day: date, actor_user_id: uuid.UUID | None = None, note: str = "") -> dict[str, Any]:
     """Record the root of a finished day (today is refused: events may still arrive)."""
     if day >= clock.today():
         raise Invalid("day_not_finished", {"day": str(day)})

@@ -12,21 +12,27 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Literal, cast
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
-from waste_tracker import clock
+from waste_tracker import clock, units
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Invalid
 from waste_tracker.i18n import DEFAULT_LANG, register, translate
-from waste_tracker.manifest.checks import names_of, rule_between
+from waste_tracker.manifest.checks import ExemptionScope, JurisdictionRule, names_of, rule_between
 from waste_tracker.models import Exemption, Licence, Site
 from waste_tracker.registry import catalogue
 from waste_tracker.registry.licences import licence_covers
 from waste_tracker.registry.organisations import get_site
 
-ALLOWED, EXEMPTED, NEEDS_EXEMPTION = "allowed", "exempted", "needs_exemption"
+Outcome = Literal["allowed", "exempted", "needs_exemption"]
+WasteKind = Literal["hazardous", "general"]
+ALLOWED: Outcome = "allowed"
+EXEMPTED: Outcome = "exempted"
+NEEDS_EXEMPTION: Outcome = "needs_exemption"
 
 register(
     {
@@ -59,17 +65,17 @@ class Candidate:
     licence_numbers: list[str]
     methods: list[str]
     capacity_left_t: Decimal | None
-    outcome: str  # allowed | exempted | needs_exemption
+    outcome: Outcome
     explanation: str = ""
-    rule: str | None = None  # hazardous_leaves_city | solid_waste_leaves_county
-    exemption_scope: str | None = None
+    rule: JurisdictionRule | None = None
+    exemption_scope: ExemptionScope | None = None
     exemption_id: uuid.UUID | None = None
     exemption_remaining_kg: Decimal | None = None
 
 
 @dataclass
 class Candidates:
-    kind: str
+    kind: WasteKind
     generator_site: Site
     items: list[Candidate] = field(default_factory=list)
 
@@ -114,20 +120,23 @@ async def candidates(
     kinds = {r["kind"] for r in found.values()}
     if len(kinds) > 1:
         raise Invalid("mixed_waste_kinds", {"codes": codes})
-    kind = kinds.pop()
+    kind = cast(WasteKind, kinds.pop())  # the catalogue's kinds (a CHECK constraint holds them to two)
     if method:
         await catalogue.check_method_codes(session, [method])
     rows = (await session.execute(_SITES, {"g": gen.id, "on": on})).mappings().all()
     if not rows:
         return Candidates(kind, gen)
     ids = [r["id"] for r in rows]
-    sites = {s.id: s for s in (await session.execute(select(Site).where(Site.id.in_(ids)))).scalars()}
+    sites = {s.id: s for s in (await session.execute(select(Site).where(col(Site.id).in_(ids)))).scalars()}
     licences: dict[uuid.UUID, list[Licence]] = {}
-    for lic in (await session.execute(select(Licence).where(Licence.site_id.in_(ids)).order_by(Licence.number))).scalars():
+    for lic in (
+        await session.execute(select(Licence).where(col(Licence.site_id).in_(ids)).order_by(col(Licence.number)))
+    ).scalars():
         if all(licence_covers(lic, c, found[c]["category_code"], method, on) for c in codes):
             licences.setdefault(lic.site_id, []).append(lic)
     covering = [lic for lics in licences.values() for lic in lics]
-    used = dict((await session.execute(_USED_THIS_YEAR, {"ids": [x.id for x in covering], "y": on.year})).all())
+    rows_used = await session.execute(_USED_THIS_YEAR, {"ids": [x.id for x in covering], "y": on.year})
+    used: dict[uuid.UUID, Decimal] = {row[0]: row[1] for row in rows_used}
     exemptions = await _exemptions(session, gen.id, list(licences), codes, on)
     home = await names_of(session, gen.county_adcode, gen.city_adcode)
     out = Candidates(kind, gen)
@@ -136,7 +145,7 @@ async def candidates(
         if not lics:
             continue
         site = sites[r["id"]]
-        left = max((lic.annual_capacity_t - Decimal(used.get(lic.id, 0)) / 1000 for lic in lics), default=None)
+        left = max((lic.annual_capacity_t - units.kg_to_t(used.get(lic.id, 0)) for lic in lics), default=None)
         c = Candidate(
             site=site,
             organisation_name=r["org"],
@@ -166,7 +175,7 @@ async def candidates(
                 remaining = ex.quantity_cap_kg - ex.used_kg
                 if remaining > 0 and (quantity_kg is None or remaining >= quantity_kg):
                     c.outcome, c.exemption_id, c.exemption_remaining_kg = EXEMPTED, ex.id, remaining
-                    c.explanation = translate("candidate_exempted", lang, names, remaining_t=f"{remaining / 1000:.3f}")
+                    c.explanation = translate("candidate_exempted", lang, names, remaining_t=f"{units.kg_to_t(remaining):.3f}")
                     break
         out.items.append(c)
     return out
@@ -181,14 +190,14 @@ async def _exemptions(
     stmt = (
         select(Exemption)
         .where(
-            Exemption.generator_site_id == generator_site_id,
-            Exemption.receiver_site_id.in_(site_ids),
-            Exemption.revoked_at.is_(None),
+            col(Exemption.generator_site_id) == generator_site_id,
+            col(Exemption.receiver_site_id).in_(site_ids),
+            col(Exemption.revoked_at).is_(None),
             Exemption.valid_from <= on,
             Exemption.valid_to >= on,
-            Exemption.waste_codes.contains(codes),
+            col(Exemption.waste_codes).contains(codes),
         )
-        .order_by(Exemption.valid_to, Exemption.id)
+        .order_by(col(Exemption.valid_to), col(Exemption.id))
     )
     out: dict[tuple[uuid.UUID, str], list[Exemption]] = {}
     for ex in (await session.execute(stmt)).scalars():

@@ -79,7 +79,10 @@ def _make_dumps() -> Callable[[Any], str]:
     available or does not give identical output on a probe."""
     reference = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     try:
-        from json.encoder import c_make_encoder, encode_basestring
+        from json.encoder import (  # type: ignore[attr-defined]  # CPython's C encoder: not in typeshed
+            c_make_encoder,
+            encode_basestring,
+        )
 
         enc = c_make_encoder(None, reference.default, encode_basestring, None, ":", ",", True, False, True)
         probe = {"b": [1, None, True, 'é\n\u2028\\"', -7], "a": {"y": "x", "x": {}, "中": []}, "": 10**30}

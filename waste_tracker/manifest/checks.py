@@ -3,12 +3,15 @@ and the generator-to-receiver distance."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from waste_tracker.errors import Invalid
 from waste_tracker.models import Exemption, Licence, ManifestLine, Site, TransportPermit
@@ -24,9 +27,9 @@ class JurisdictionOutcome:
 
 async def receiver_licence(
     session: AsyncSession,
-    receiver_site_id,
+    receiver_site_id: uuid.UUID,
     lines: list[ManifestLine],
-    method: str,  # type: ignore[no-untyped-def]
+    method: str,
     on: date,
 ) -> Licence:
     """One licence of the receiver site, valid on ``on``, covering every line and the method."""
@@ -55,7 +58,7 @@ async def receiver_licence(
     )
 
 
-async def carrier_permit(session: AsyncSession, carrier_org_id, hazardous: bool, on: date) -> TransportPermit:  # type: ignore[no-untyped-def]
+async def carrier_permit(session: AsyncSession, carrier_org_id: uuid.UUID, hazardous: bool, on: date) -> TransportPermit:
     permits = list(
         (await session.execute(select(TransportPermit).where(TransportPermit.organisation_id == carrier_org_id))).scalars()
     )
@@ -93,7 +96,13 @@ async def names_of(session: AsyncSession, *adcodes: int) -> dict[int, str]:
     return {r[0]: r[1] for r in rows}
 
 
-def rule_between(kind: str, generator_site: Site, receiver_site: Site) -> tuple[str, str, int, int] | None:
+JurisdictionRule = Literal["hazardous_leaves_city", "solid_waste_leaves_county"]
+ExemptionScope = Literal["cross_city", "cross_county"]
+
+
+def rule_between(
+    kind: str, generator_site: Site, receiver_site: Site
+) -> tuple[JurisdictionRule, ExemptionScope, int, int] | None:
     """Pure part of the jurisdiction rule: (rule, exemption scope needed, from adcode, to adcode) when a
     transfer between these sites leaves the area the rule protects, else None. Hazardous waste stays in
     its city, general waste in its county."""
@@ -108,9 +117,9 @@ async def jurisdiction_rule(
     session: AsyncSession,
     *,
     kind: str,
-    generator_org_id,
+    generator_org_id: uuid.UUID,
     generator_site: Site,
-    receiver_site: Site,  # type: ignore[no-untyped-def]
+    receiver_site: Site,
     codes: list[str],
     quantity_kg: Decimal,
     on: date,
@@ -131,12 +140,12 @@ async def jurisdiction_rule(
             Exemption.generator_site_id == generator_site.id,
             Exemption.receiver_site_id == receiver_site.id,
             Exemption.scope == scope,
-            Exemption.revoked_at.is_(None),
+            col(Exemption.revoked_at).is_(None),
             Exemption.valid_from <= on,
             Exemption.valid_to >= on,
-            Exemption.waste_codes.contains(sorted(set(codes))),
+            col(Exemption.waste_codes).contains(sorted(set(codes))),
         )
-        .order_by(Exemption.valid_to, Exemption.id)
+        .order_by(col(Exemption.valid_to), col(Exemption.id))
     )
     if lock:
         stmt = stmt.with_for_update()

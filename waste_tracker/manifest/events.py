@@ -5,22 +5,25 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import select
 
 from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
+from waste_tracker.db import conflict_on_integrity_error
 from waste_tracker.errors import Conflict, NotFound
 from waste_tracker.manifest.chain import event_hash
 from waste_tracker.manifest.lifecycle import PROJECTED_FIELDS, ManifestState, Status, evolve
-from waste_tracker.models import Manifest, ManifestEvent
+from waste_tracker.models import Finding, Manifest, ManifestEvent
+from waste_tracker.rules.events import evaluate
 
 
 async def lock_manifest(session: AsyncSession, manifest_id: uuid.UUID) -> Manifest:
@@ -44,14 +47,6 @@ def state_of(m: Manifest) -> ManifestState:
     values["number"] = m.number
     values["child_manifest_id"] = str(m.child_manifest_id) if m.child_manifest_id else None
     return ManifestState(**values)
-
-
-def apply_state(m: Manifest, s: ManifestState) -> None:
-    for k in PROJECTED_FIELDS:
-        setattr(m, k, getattr(s, k))
-    m.status = str(s.status)
-    m.number = s.number
-    m.child_manifest_id = uuid.UUID(s.child_manifest_id) if s.child_manifest_id else None
 
 
 def dec_str(v: Decimal | float | int | None, places: int = 3) -> str | None:
@@ -103,18 +98,22 @@ async def append(
     accuracy_m: float | None = None,
     vehicle_plate: str | None = None,
     now: datetime | None = None,
-    evaluate_rules: bool = True,
+    findings: Sequence[Mapping[str, Any]] = (),
+    geofence_m: float | None = None,
 ) -> ManifestEvent:
-    """Append one event to ``m`` (already locked), update its projection and run the event
-    rules, all in the caller's transaction."""
+    """Append one event to ``m`` (already locked), update its projection, store the event's
+    ``findings`` (each a ``code``, a ``severity`` and details) and run the event rules on them, all
+    in the caller's transaction. ``geofence_m``: the radius the rules judge drop-offs by (default
+    the setting)."""
     now = now or clock.now()
+    type_ = str(type_)  # an EventType is stored and hashed as its plain text
     if lon is not None and lat is not None:
         lon, lat = round(lon, 7), round(lat, 7)
         location: tuple[float, float] | None = (lon, lat)
     else:
         location = None
     acc = Decimal(f"{accuracy_m:.2f}") if accuracy_m is not None else None
-    doc = {
+    doc: dict[str, Any] = {
         "manifest_id": m.id,
         "seq": m.version + 1,
         "type": type_,
@@ -158,18 +157,26 @@ async def append(
     }
     if session.new or session.dirty or session.deleted:
         await session.flush()  # the caller's own changes go first, as they would in one ORM flush
-    try:
-        # The event and the projection in one statement (one round trip, instead of an ORM flush
-        # of an INSERT and an UPDATE). The event object is returned as built, not added to the
-        # session; the manifest's attributes are set as already committed (no second UPDATE).
+    # The event and the projection in one statement (one round trip, instead of an ORM flush of an
+    # INSERT and an UPDATE). The event object is returned as built, not added to the session; the
+    # manifest's attributes are set as already committed (no second UPDATE). (manifest_id, seq) is
+    # the primary key: a violation means a concurrent writer got there first.
+    with conflict_on_integrity_error(Conflict("concurrent_update", {"manifest_id": str(m.id)})):
         await session.execute(_APPEND_SQL, {**_event_params(ev), **projection, "mid": m.id})
-    except IntegrityError as e:
-        # (manifest_id, seq) is the primary key: a concurrent writer got there first.
-        raise Conflict("concurrent_update", {"manifest_id": str(m.id)}) from e
     for k, v in projection.items():
         set_committed_value(m, k, v)
-    if evaluate_rules:
-        from waste_tracker.rules.events import evaluate
-
-        await evaluate(session, m, ev)
+    for f in findings:
+        session.add(
+            Finding(
+                manifest_id=m.id,
+                event_seq=ev.seq,
+                code=f["code"],
+                severity=f["severity"],
+                details={k: v for k, v in f.items() if k not in ("code", "severity")},
+            )
+        )
+    if findings:
+        await session.flush()
+    # The findings are stored now: run the event rules (geofence alerts read them).
+    await evaluate(session, m, ev, geofence_m)
     return ev

@@ -12,11 +12,12 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
+from waste_tracker.config import get_settings
 from waste_tracker.errors import Forbidden, Invalid, NotFound
 from waste_tracker.models import Exemption, Organisation, Site
 from waste_tracker.registry import catalogue
@@ -98,7 +99,7 @@ async def grant(
         valid_to=valid_to,
         reason=reason.strip(),
         granted_by=actor.user_id,
-        granted_in=actor.jurisdiction_adcode or 330400,
+        granted_in=actor.jurisdiction_adcode or get_settings().home_city_adcode,
     )
     session.add(ex)
     await session.flush()
@@ -110,11 +111,11 @@ async def list_exemptions(session: AsyncSession, actor: Principal, generator_org
     if actor.role in ("enterprise", "driver"):
         stmt = stmt.where(Exemption.generator_org_id == actor.organisation_id)
     elif actor.is_regulator:
-        in_scope = select(Site.organisation_id).where(Site.county_adcode.in_(list(actor.county_scope or [])))
-        stmt = stmt.where(Exemption.generator_org_id.in_(in_scope))
+        in_scope = select(Site.organisation_id).where(col(Site.county_adcode).in_(list(actor.county_scope or [])))
+        stmt = stmt.where(col(Exemption.generator_org_id).in_(in_scope))
     if generator_org_id:
         stmt = stmt.where(Exemption.generator_org_id == generator_org_id)
-    return list((await session.execute(stmt.order_by(Exemption.created_at.desc()))).scalars())
+    return list((await session.execute(stmt.order_by(col(Exemption.created_at).desc()))).scalars())
 
 
 async def revoke(session: AsyncSession, actor: Principal, exemption_id: uuid.UUID) -> Exemption:

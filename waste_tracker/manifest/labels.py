@@ -1,4 +1,5 @@
-"""Label rendering: the QR code (PNG/SVG) that carries the scan URL with the signed token.
+"""Labels: the QR code (PNG/SVG) that carries the scan URL with the signed token, and the label's
+printed texts in both languages (the API's label page and the web app's print the same card).
 
 Rendering is deterministic for a manifest number and URL, so results are cached in memory.
 """
@@ -6,12 +7,86 @@ Rendering is deterministic for a manifest number and URL, so results are cached 
 from __future__ import annotations
 
 import io
+import uuid
 from functools import lru_cache
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from waste_tracker.auth.principal import Principal
+from waste_tracker.config import Settings
+from waste_tracker.errors import Conflict
+from waste_tracker.i18n import DEFAULT_LANG
+from waste_tracker.manifest.queries import describe, get_manifest
+from waste_tracker.models import Manifest
+from waste_tracker.scan.tokens import make_token, scan_url
+
+TEXT: dict[str, dict[str, str]] = {
+    "zh-CN": {
+        "title": "危险废物转移联单标签",
+        "title_general": "一般工业固体废物转移联单标签",
+        "kind_hazardous": "危险废物",
+        "kind_general": "一般工业固体废物",
+        "qr": "扫码交接",
+        "number": "联单编号",
+        "generator": "移出单位",
+        "receiver": "接受单位",
+        "carrier": "承运单位",
+        "pickup_date": "计划转移日期",
+        "emergency": "应急措施",
+        "code": "废物代码",
+        "description": "废物名称",
+        "hazards": "危险特性",
+        "quantity": "数量",
+        "containers": "包装",
+    },
+    "en": {
+        "title": "Hazardous waste transfer manifest label",
+        "title_general": "General solid waste transfer manifest label",
+        "kind_hazardous": "HAZARDOUS WASTE",
+        "kind_general": "General industrial solid waste",
+        "qr": "Scan to hand over",
+        "number": "Manifest no.",
+        "generator": "Consignor",
+        "receiver": "Receiver",
+        "carrier": "Carrier",
+        "pickup_date": "Planned pickup",
+        "emergency": "Emergency measures",
+        "code": "Code",
+        "description": "Waste",
+        "hazards": "Hazards",
+        "quantity": "Quantity",
+        "containers": "Packaging",
+    },
+}
+
+
+def label_text(lang: str) -> dict[str, str]:
+    return TEXT.get(lang, TEXT[DEFAULT_LANG])
+
+
+async def labelled(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID, settings: Settings) -> tuple[Manifest, str]:
+    """A manifest the actor may read, with the scan URL its label's QR carries; only a submitted
+    manifest (one with a number) has a label."""
+    m = await get_manifest(session, actor, manifest_id)
+    if not m.number:
+        raise Conflict("manifest_not_submitted", {"status": m.status})
+    return m, scan_url(settings.public_base_url, m.number, make_token(settings.secret_key, m.id, m.number))
+
+
+async def label_card(
+    session: AsyncSession, actor: Principal, manifest_id: uuid.UUID, settings: Settings, lang: str
+) -> dict[str, Any]:
+    """What the printed label shows, in ``lang``: the context of the ``_label_card.html`` template
+    (the API's label page and the web app's print the same card)."""
+    m, url = await labelled(session, actor, manifest_id, settings)
+    d = await describe(session, m)
+    return {"m": m, "d": d, "lines": d["lines"], "qr_svg": qr_svg_inline(url), "scan_url": url, "lt": label_text(lang)}
+
 
 BOX = 8  # pixels per module
 BORDER = 4  # quiet zone, in modules (the standard's minimum)

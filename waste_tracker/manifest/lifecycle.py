@@ -1,13 +1,15 @@
-"""The manifest's life as data: statuses, the transition table, and two pure functions.
+"""The manifest's life as data: statuses, event types, one transition table, and two pure functions.
 
-``decide(state, action)`` says whether an action is allowed now (or raises ``invalid_transition``
-naming the status and the actions allowed); ``evolve(state, event)`` folds one event into the
-state. ``replay(events)`` is the projection that the ``manifest`` row caches.
+Each row of ``STEPS`` carries a status, an action, the event type it records, the next status, the
+side that acts and where the step must happen. ``decide(state, action)`` says whether an action is
+allowed now (or raises ``invalid_transition`` naming the status and the actions allowed);
+``evolve(state, event)`` folds one event into the state. ``replay(events)`` is the projection that
+the ``manifest`` row caches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
@@ -46,45 +48,112 @@ class Action(StrEnum):
     REDIRECT = "redirect"
 
 
-# Who acts: the generator's, carrier's (its drivers) or receiver's side of the manifest.
-ACTOR = {
-    Action.UPDATE: "generator",
-    Action.DELETE: "generator",
-    Action.SUBMIT: "generator",
-    Action.CANCEL: "generator",
-    Action.RETURN: "generator",
-    Action.REDIRECT: "generator",
-    Action.PICKUP: "carrier",
-    Action.DROPOFF: "carrier",
-    Action.RECEIVE: "receiver",
-    Action.DISPOSE: "receiver",
-}
+class EventType(StrEnum):
+    """What a manifest's events record (the ``type`` of ``manifest_event``)."""
 
-# The transition table: (status, action) -> event type recorded. ``return``/``redirect`` from
-# ``received``/``completed`` apply only to the rejected remainder of a partial acceptance, which
-# travels on a new linked manifest (see ``allowed``).
-TRANSITIONS: dict[tuple[Status, Action], str] = {
-    (Status.DRAFT, Action.UPDATE): "draft_updated",
-    (Status.DRAFT, Action.DELETE): "draft_deleted",
-    (Status.DRAFT, Action.SUBMIT): "submitted",
-    (Status.SUBMITTED, Action.CANCEL): "cancelled",
-    (Status.SUBMITTED, Action.PICKUP): "picked_up",
-    (Status.IN_TRANSIT, Action.DROPOFF): "dropped_off",
-    (Status.DELIVERED, Action.RECEIVE): "received",
-    (Status.RECEIVED, Action.DISPOSE): "disposed",
-    (Status.REJECTED, Action.RETURN): "return_requested",
-    (Status.REJECTED, Action.REDIRECT): "redirected",
-    (Status.RETURN_REQUESTED, Action.PICKUP): "return_picked_up",
-    (Status.RETURNING, Action.DROPOFF): "returned",
-    (Status.RECEIVED, Action.RETURN): "remainder_returned",
-    (Status.RECEIVED, Action.REDIRECT): "remainder_redirected",
-    (Status.COMPLETED, Action.RETURN): "remainder_returned",
-    (Status.COMPLETED, Action.REDIRECT): "remainder_redirected",
-}
+    CREATED = "created"
+    DRAFT_UPDATED = "draft_updated"
+    DRAFT_DELETED = "draft_deleted"
+    SUBMITTED = "submitted"
+    CANCELLED = "cancelled"
+    PICKED_UP = "picked_up"
+    DROPPED_OFF = "dropped_off"
+    RECEIVED = "received"
+    DISPOSED = "disposed"
+    RETURN_REQUESTED = "return_requested"
+    RETURN_PICKED_UP = "return_picked_up"
+    RETURNED = "returned"
+    REDIRECTED = "redirected"
+    REMAINDER_RETURNED = "remainder_returned"
+    REMAINDER_REDIRECTED = "remainder_redirected"
 
-TERMINAL = {Status.DELETED, Status.CANCELLED, Status.COMPLETED, Status.RETURNED, Status.REDIRECTED}
-# The label's QR token stops working in these.
-TOKEN_DEAD = {Status.CANCELLED, Status.COMPLETED, Status.DELETED, Status.RETURNED, Status.REDIRECTED}
+
+class Side(StrEnum):
+    """The sides of a manifest: who takes a step (the carrier's office reads but takes none)."""
+
+    GENERATOR = "generator"
+    CARRIER = "carrier"  # the carrier's drivers
+    RECEIVER = "receiver"
+    CARRIER_OFFICE = "carrier_office"
+
+
+class Place(StrEnum):
+    """Where a step must happen, as the manifest column naming the site (a scan is judged against it)."""
+
+    PICKUP_SITE = "pickup_site_id"  # the generator's, or the receiver's that rejected the load
+    RECEIVER_SITE = "receiver_site_id"  # on a return manifest, the generator's own site
+    GENERATOR_SITE = "generator_site_id"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One row of the transition table: in ``status``, ``action`` by ``side`` records ``event``
+    and moves the manifest to ``next`` (``None``: the status stays; the remainder of a partial
+    acceptance travels on a new linked manifest), at the site ``at`` for a scan."""
+
+    status: Status
+    action: Action
+    event: EventType
+    next: Status | None
+    side: Side
+    at: Place | None = None
+    purpose: str | None = None  # only for manifests of this purpose (None: any)
+    remainder: bool = False  # only while a rejected remainder is open
+
+
+S, A, E = Status, Action, EventType
+GEN, CAR, RCV = Side.GENERATOR, Side.CARRIER, Side.RECEIVER
+
+# The transition table. Rows are tried in order (the first that applies wins) and give the order of
+# the allowed actions. ``received`` moves to ``rejected`` instead when the decision is a rejection.
+STEPS: tuple[Step, ...] = (
+    Step(S.DRAFT, A.UPDATE, E.DRAFT_UPDATED, S.DRAFT, GEN),
+    Step(S.DRAFT, A.DELETE, E.DRAFT_DELETED, S.DELETED, GEN),
+    Step(S.DRAFT, A.SUBMIT, E.SUBMITTED, S.SUBMITTED, GEN),
+    Step(S.SUBMITTED, A.CANCEL, E.CANCELLED, S.CANCELLED, GEN),
+    Step(S.SUBMITTED, A.PICKUP, E.PICKED_UP, S.IN_TRANSIT, CAR, at=Place.PICKUP_SITE),
+    # a return trip ends at the generator's own site: that drop-off closes the return manifest
+    Step(S.IN_TRANSIT, A.DROPOFF, E.RETURNED, S.RETURNED, CAR, at=Place.RECEIVER_SITE, purpose="return"),
+    Step(S.IN_TRANSIT, A.DROPOFF, E.DROPPED_OFF, S.DELIVERED, CAR, at=Place.RECEIVER_SITE),
+    Step(S.DELIVERED, A.RECEIVE, E.RECEIVED, S.RECEIVED, RCV),
+    Step(S.RECEIVED, A.DISPOSE, E.DISPOSED, S.COMPLETED, RCV),
+    Step(S.REJECTED, A.RETURN, E.RETURN_REQUESTED, S.RETURN_REQUESTED, GEN),
+    Step(S.REJECTED, A.REDIRECT, E.REDIRECTED, S.REDIRECTED, GEN),
+    Step(S.RETURN_REQUESTED, A.PICKUP, E.RETURN_PICKED_UP, S.RETURNING, CAR, at=Place.RECEIVER_SITE),
+    Step(S.RETURNING, A.DROPOFF, E.RETURNED, S.RETURNED, CAR, at=Place.GENERATOR_SITE),
+    Step(S.RECEIVED, A.RETURN, E.REMAINDER_RETURNED, None, GEN, remainder=True),
+    Step(S.RECEIVED, A.REDIRECT, E.REMAINDER_REDIRECTED, None, GEN, remainder=True),
+    Step(S.COMPLETED, A.RETURN, E.REMAINDER_RETURNED, None, GEN, remainder=True),
+    Step(S.COMPLETED, A.REDIRECT, E.REMAINDER_REDIRECTED, None, GEN, remainder=True),
+)
+
+# A manifest is closed (``closed_at``) on reaching these; its label's QR token then stops working.
+CLOSED = frozenset({Status.DELETED, Status.CANCELLED, Status.COMPLETED, Status.RETURNED, Status.REDIRECTED})
+TOKEN_DEAD = CLOSED
+
+
+def _derived() -> tuple[dict[Status, tuple[Step, ...]], dict[EventType, Status | None], dict[Action, Side]]:
+    """The table by status, the status each event type leads to, the side each action is taken by
+    (the last two must be one answer per key: checked here, at import)."""
+    by_status: dict[Status, list[Step]] = {}
+    nxt: dict[EventType, Status | None] = {EventType.CREATED: Status.DRAFT}
+    side: dict[Action, Side] = {}
+    for st in STEPS:
+        by_status.setdefault(st.status, []).append(st)
+        if nxt.setdefault(st.event, st.next) != st.next or side.setdefault(st.action, st.side) != st.side:
+            raise ValueError(f"transition table: {st} disagrees with an earlier row")
+    return {k: tuple(v) for k, v in by_status.items()}, nxt, side
+
+
+_BY_STATUS, NEXT, _SIDE = _derived()
+
+# The table as (status, action) -> event type, for a transfer manifest.
+TRANSITIONS: dict[tuple[Status, Action], EventType] = {(st.status, st.action): st.event for st in STEPS if st.purpose is None}
+
+
+def side_of(action: Action) -> Side:
+    """Which side of the manifest takes this action."""
+    return _SIDE[action]
 
 
 @dataclass(frozen=True)
@@ -128,108 +197,105 @@ def replace(state: ManifestState, **changes: Any) -> ManifestState:
     return new
 
 
+def _applies(st: Step, state: ManifestState) -> bool:
+    return (st.purpose is None or st.purpose == state.purpose) and (state.remainder_open or not st.remainder)
+
+
 def allowed(state: ManifestState) -> list[Action]:
     """The actions allowed in this state, in table order."""
-    out = []
-    for (status, action), _ in TRANSITIONS.items():
-        if status != state.status:
-            continue
-        if (
-            status in (Status.RECEIVED, Status.COMPLETED)
-            and action in (Action.RETURN, Action.REDIRECT)
-            and not state.remainder_open
-        ):
-            continue
-        out.append(action)
+    out: list[Action] = []
+    for st in _BY_STATUS.get(state.status, ()) if state.status else ():
+        if _applies(st, state) and st.action not in out:
+            out.append(st.action)
     return out
 
 
-def decide(state: ManifestState, action: Action) -> str:
+def step(state: ManifestState, action: Action) -> Step:
+    """The row of the table that ``action`` takes now, or ``invalid_transition`` (409)."""
+    for st in _BY_STATUS.get(state.status, ()) if state.status else ():
+        if st.action == action and _applies(st, state):
+            return st
+    raise Conflict(
+        "invalid_transition",
+        {
+            "status": str(state.status) if state.status else None,
+            "action": str(action),
+            "allowed": [str(a) for a in allowed(state)],
+        },
+    )
+
+
+def decide(state: ManifestState, action: Action) -> EventType:
     """The event type that ``action`` records now, or ``invalid_transition`` (409)."""
-    if action not in allowed(state):
-        raise Conflict(
-            "invalid_transition",
-            {
-                "status": str(state.status) if state.status else None,
-                "action": str(action),
-                "allowed": [str(a) for a in allowed(state)],
-            },
-        )
-    if state.purpose == "return" and (state.status, action) == (Status.IN_TRANSIT, Action.DROPOFF):
-        return "returned"  # a return trip ends at the generator's own site
-    return TRANSITIONS[(state.status, action)]  # type: ignore[index]
+    return step(state, action).event
 
 
 def _dec(v: Any) -> Decimal | None:
     return None if v is None else Decimal(str(v))
 
 
+Fold = Callable[[ManifestState, Mapping[str, Any], datetime, Mapping[str, Any]], dict[str, Any]]
+
+
+def _received(s: ManifestState, p: Mapping[str, Any], at: datetime, e: Mapping[str, Any]) -> dict[str, Any]:
+    decision = p["decision"]
+    got = {"decision": decision, "received_kg": _dec(p["received_kg"]), "accepted_kg": _dec(p["accepted_kg"])}
+    if decision == "rejected":
+        return got | {"status": Status.REJECTED, "rejected_at": at}
+    return got | {"received_at": at, "remainder_open": decision == "partial"}
+
+
+def _remainder(s: ManifestState, p: Mapping[str, Any], at: datetime, e: Mapping[str, Any]) -> dict[str, Any]:
+    return {"remainder_open": False, "child_manifest_id": p["child_manifest_id"]}
+
+
+# What each event type records in the state besides its status (which the table gives).
+_FOLDS: dict[EventType, Fold] = {
+    E.CREATED: lambda s, p, at, e: {
+        "purpose": p.get("purpose", "transfer"),
+        "declared_kg": _dec(p["declared_kg"]) or Decimal(0),
+    },
+    E.DRAFT_UPDATED: lambda s, p, at, e: {"declared_kg": _dec(p.get("declared_kg")) or s.declared_kg},
+    E.DRAFT_DELETED: lambda s, p, at, e: {},
+    E.SUBMITTED: lambda s, p, at, e: {
+        "number": p["number"],
+        "submitted_at": at,
+        "declared_kg": _dec(p["declared_kg"]) or s.declared_kg,
+    },
+    E.CANCELLED: lambda s, p, at, e: {},
+    E.PICKED_UP: lambda s, p, at, e: {
+        "picked_up_at": at,
+        "vehicle_plate": e.get("vehicle_plate"),
+        "picked_up_kg": _dec(p.get("quantity_kg")),
+    },
+    E.DROPPED_OFF: lambda s, p, at, e: {"delivered_at": at},
+    E.RECEIVED: _received,
+    E.DISPOSED: lambda s, p, at, e: {"disposed_kg": _dec(p["quantity_kg"]), "completed_at": at},
+    E.RETURN_REQUESTED: lambda s, p, at, e: {},
+    E.RETURN_PICKED_UP: lambda s, p, at, e: {"vehicle_plate": e.get("vehicle_plate") or s.vehicle_plate},
+    E.RETURNED: lambda s, p, at, e: {},
+    E.REDIRECTED: lambda s, p, at, e: {"child_manifest_id": p["child_manifest_id"]},
+    E.REMAINDER_RETURNED: _remainder,
+    E.REMAINDER_REDIRECTED: _remainder,
+}
+
+
 def evolve(state: ManifestState, event: Mapping[str, Any]) -> ManifestState:
-    """Fold one event (``type``, ``seq``, ``server_time``, ``payload``, ``vehicle_plate``)."""
-    t: str = event["type"]
-    p: Mapping[str, Any] = event.get("payload") or {}
+    """Fold one event (``type``, ``seq``, ``server_time``, ``payload``, ``vehicle_plate``): the
+    status from the table (``NEXT``), the rest from the event's fold; reaching a closed status
+    closes the manifest."""
+    t = event["type"]
+    fold = _FOLDS.get(t)
+    if fold is None:
+        raise ValueError(f"unknown event type {t!r}")
     at: datetime = event["server_time"]
-    s = replace(state, version=event["seq"], updated_at=at)
-    if t == "created":
-        return replace(
-            s,
-            status=Status.DRAFT,
-            purpose=p.get("purpose", "transfer"),
-            declared_kg=_dec(p["declared_kg"]) or Decimal(0),
-        )
-    if t == "draft_updated":
-        return replace(s, declared_kg=_dec(p.get("declared_kg")) or s.declared_kg)
-    if t == "draft_deleted":
-        return replace(s, status=Status.DELETED, closed_at=at)
-    if t == "submitted":
-        return replace(
-            s,
-            status=Status.SUBMITTED,
-            number=p["number"],
-            submitted_at=at,
-            declared_kg=_dec(p["declared_kg"]) or s.declared_kg,
-        )
-    if t == "cancelled":
-        return replace(s, status=Status.CANCELLED, closed_at=at)
-    if t == "picked_up":
-        return replace(
-            s,
-            status=Status.IN_TRANSIT,
-            picked_up_at=at,
-            vehicle_plate=event.get("vehicle_plate"),
-            picked_up_kg=_dec(p.get("quantity_kg")),
-        )
-    if t == "dropped_off":
-        return replace(s, status=Status.DELIVERED, delivered_at=at)
-    if t == "received":
-        decision = p["decision"]
-        received, accepted = _dec(p["received_kg"]), _dec(p["accepted_kg"])
-        if decision == "rejected":
-            return replace(
-                s, status=Status.REJECTED, decision=decision, received_kg=received, accepted_kg=accepted, rejected_at=at
-            )
-        return replace(
-            s,
-            status=Status.RECEIVED,
-            decision=decision,
-            received_kg=received,
-            accepted_kg=accepted,
-            received_at=at,
-            remainder_open=decision == "partial",
-        )
-    if t == "disposed":
-        return replace(s, status=Status.COMPLETED, disposed_kg=_dec(p["quantity_kg"]), completed_at=at, closed_at=at)
-    if t == "return_requested":
-        return replace(s, status=Status.RETURN_REQUESTED)
-    if t == "return_picked_up":
-        return replace(s, status=Status.RETURNING, vehicle_plate=event.get("vehicle_plate") or s.vehicle_plate)
-    if t == "returned":
-        return replace(s, status=Status.RETURNED, closed_at=at)
-    if t == "redirected":
-        return replace(s, status=Status.REDIRECTED, child_manifest_id=p["child_manifest_id"], closed_at=at)
-    if t in ("remainder_returned", "remainder_redirected"):
-        return replace(s, remainder_open=False, child_manifest_id=p["child_manifest_id"])
-    raise ValueError(f"unknown event type {t!r}")
+    changes = fold(state, event.get("payload") or {}, at, event)
+    status = changes.pop("status", None) or NEXT[t]
+    if status is not None:
+        changes["status"] = status
+        if status in CLOSED:
+            changes["closed_at"] = at
+    return replace(state, version=event["seq"], updated_at=at, **changes)
 
 
 def replay(events: Iterable[Mapping[str, Any]]) -> ManifestState:

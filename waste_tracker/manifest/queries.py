@@ -1,22 +1,44 @@
-"""Reading manifests: scoped lists with filters and stable cursor pagination."""
+"""Reading manifests: one manifest for a reader who may see it, its lines and events, scoped lists
+with filters and stable cursor pagination, and the description a reader of one manifest needs."""
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, exists, false, or_, select, true, union
+from sqlalchemy import and_, exists, or_, text, union
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
-from waste_tracker.errors import Invalid
-from waste_tracker.models import Manifest, ManifestLine
+from waste_tracker.errors import NotFound
+from waste_tracker.manifest import access
+from waste_tracker.manifest.events import state_of
+from waste_tracker.manifest.lifecycle import allowed
+from waste_tracker.models import Finding, Manifest, ManifestEvent, ManifestLine
+from waste_tracker.pagination import aware, decode_cursor, encode_cursor
 
-HIDDEN_FROM_OTHERS = ("draft", "deleted")
+
+async def get_manifest(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID) -> Manifest:
+    """The manifest, or 404 when it does not exist or the actor may not see it."""
+    m = await session.get(Manifest, manifest_id)
+    if m is None or not access.can_see(actor, m):
+        raise NotFound("manifest", manifest_id)
+    return m
+
+
+async def get_lines(session: AsyncSession, manifest_id: uuid.UUID) -> list[ManifestLine]:
+    stmt = select(ManifestLine).where(ManifestLine.manifest_id == manifest_id).order_by(col(ManifestLine.line_no))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def get_events(session: AsyncSession, manifest_id: uuid.UUID) -> list[ManifestEvent]:
+    stmt = select(ManifestEvent).where(ManifestEvent.manifest_id == manifest_id).order_by(col(ManifestEvent.seq))
+    return list((await session.execute(stmt)).scalars())
 
 
 @dataclass
@@ -34,74 +56,10 @@ class ManifestFilter:
     number: str | None = None
 
 
-def scope_clause(actor: Principal) -> Any:
-    not_draft = Manifest.status.notin_(HIDDEN_FROM_OTHERS)
-    if actor.is_admin:
-        return true()
-    if actor.is_regulator:
-        counties = list(actor.county_scope or [])
-        if not counties:
-            return false()
-        return and_(not_draft, or_(Manifest.generator_county.in_(counties), Manifest.receiver_county.in_(counties)))
-    org = actor.organisation_id
-    if org is None:
-        return false()
-    if actor.role == "driver":
-        return and_(not_draft, Manifest.carrier_org_id == org)
-    return or_(
-        Manifest.generator_org_id == org,
-        and_(not_draft, or_(Manifest.carrier_org_id == org, Manifest.receiver_org_id == org)),
-    )
-
-
-def encode_cursor(created_at: datetime, mid: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{mid}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        ts, mid = raw.split("|")
-        at = datetime.fromisoformat(ts)
-        if at.tzinfo is None:
-            raise ValueError
-        return at, uuid.UUID(mid)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise Invalid("invalid_cursor", {}) from e
-
-
-MAX_BRANCHES = 16  # above this many counties a regulator's scope stays one IN (...) condition
-
-
-def scope_branches(actor: Principal) -> list[Any]:
-    """The caller's scope as a list of conditions whose union is ``scope_clause``, each one an
-    index range that is already in list order (org or county, then ``created_at DESC``)."""
-    not_draft = Manifest.status.notin_(HIDDEN_FROM_OTHERS)
-    if actor.is_admin:
-        return [true()]
-    if actor.is_regulator:
-        counties = sorted(actor.county_scope or [])
-        if not counties:
-            return [false()]
-        if len(counties) > MAX_BRANCHES:
-            return [scope_clause(actor)]
-        return [and_(not_draft, col == c) for col in (Manifest.generator_county, Manifest.receiver_county) for c in counties]
-    org = actor.organisation_id
-    if org is None:
-        return [false()]
-    if actor.role == "driver":
-        return [and_(not_draft, Manifest.carrier_org_id == org)]
-    return [
-        Manifest.generator_org_id == org,
-        and_(not_draft, Manifest.carrier_org_id == org),
-        and_(not_draft, Manifest.receiver_org_id == org),
-    ]
-
-
 def _filters(f: ManifestFilter, cursor: str | None) -> list[Any]:
     out: list[Any] = []
     if f.status:
-        out.append(Manifest.status.in_(f.status))
+        out.append(col(Manifest.status).in_(f.status))
     if f.kind:
         out.append(Manifest.kind == f.kind)
     if f.created_from:
@@ -109,11 +67,13 @@ def _filters(f: ManifestFilter, cursor: str | None) -> list[Any]:
     if f.created_to:
         out.append(Manifest.created_at < clock.end_of(f.created_to))
     if f.waste_code:
-        out.append(exists().where(ManifestLine.manifest_id == Manifest.id, ManifestLine.waste_code == f.waste_code))
+        out.append(exists().where(col(ManifestLine.manifest_id) == Manifest.id, col(ManifestLine.waste_code) == f.waste_code))
     if f.category:
-        out.append(exists().where(ManifestLine.manifest_id == Manifest.id, ManifestLine.category_code == f.category.upper()))
+        out.append(
+            exists().where(col(ManifestLine.manifest_id) == Manifest.id, col(ManifestLine.category_code) == f.category.upper())
+        )
     if f.county:
-        out.append(or_(Manifest.generator_county == f.county, Manifest.receiver_county == f.county))
+        out.append(or_(col(Manifest.generator_county) == f.county, col(Manifest.receiver_county) == f.county))
     if f.generator_org_id:
         out.append(Manifest.generator_org_id == f.generator_org_id)
     if f.receiver_org_id:
@@ -121,9 +81,9 @@ def _filters(f: ManifestFilter, cursor: str | None) -> list[Any]:
     if f.carrier_org_id:
         out.append(Manifest.carrier_org_id == f.carrier_org_id)
     if f.number:
-        out.append(Manifest.number.like(f.number.replace("%", "").replace("_", "") + "%"))
+        out.append(col(Manifest.number).like(f.number.replace("%", "").replace("_", "") + "%"))
     if cursor:
-        at, mid = decode_cursor(cursor)
+        at, mid = decode_cursor(cursor, aware, uuid.UUID)
         out.append(or_(Manifest.created_at < at, and_(Manifest.created_at == at, Manifest.id < mid)))
     return out
 
@@ -136,8 +96,8 @@ async def list_manifests(
     sort them for each page. Instead each part of the scope is its own ordered index scan that
     stops after one page, and the pages are merged; the result is the same set, in the same order."""
     filters = _filters(f, cursor)
-    order = (Manifest.created_at.desc(), Manifest.id.desc())
-    branches = scope_branches(actor)
+    order = (col(Manifest.created_at).desc(), col(Manifest.id).desc())
+    branches = access.manifest_scope_branches(actor)
     if len(branches) == 1:
         stmt = select(Manifest).where(branches[0], *filters).order_by(*order).limit(limit + 1)
     else:
@@ -147,7 +107,7 @@ async def list_manifests(
         ]
         merged = union(*(select(p.c.id, p.c.created_at) for p in parts)).subquery()
         page = select(merged.c.id).order_by(merged.c.created_at.desc(), merged.c.id.desc()).limit(limit + 1)
-        stmt = select(Manifest).where(Manifest.id.in_(page)).order_by(*order)
+        stmt = select(Manifest).where(col(Manifest.id).in_(page)).order_by(*order)
     rows = list((await session.execute(stmt)).scalars())
     next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
     return rows[:limit], next_cursor
@@ -155,13 +115,6 @@ async def list_manifests(
 
 async def describe(session: AsyncSession, m: Manifest) -> dict[str, Any]:
     """Everything a reader of one manifest needs: parties with names and places, lines, findings."""
-    from sqlalchemy import text
-
-    from waste_tracker.manifest.events import state_of
-    from waste_tracker.manifest.lifecycle import allowed
-    from waste_tracker.manifest.service import get_lines
-    from waste_tracker.models import Finding
-
     rows = (
         (
             await session.execute(
@@ -185,24 +138,12 @@ async def describe(session: AsyncSession, m: Manifest) -> dict[str, Any]:
 
     def party(site_id: uuid.UUID) -> dict[str, Any]:
         r = sites[site_id]
-        return {
-            **{
-                k: r[k]
-                for k in (
-                    "organisation_id",
-                    "organisation_name",
-                    "uscc",
-                    "site_id",
-                    "site_name",
-                    "county_adcode",
-                    "county_name",
-                    "city_adcode",
-                )
-            },
-            "location": {"type": "Point", "coordinates": (r["lon"], r["lat"])},
-        }
+        point = {"type": "Point", "coordinates": (r["lon"], r["lat"])}
+        return {**{k: v for k, v in r.items() if k not in ("lon", "lat")}, "location": point}
 
-    findings = list((await session.execute(select(Finding).where(Finding.manifest_id == m.id).order_by(Finding.id))).scalars())
+    findings = list(
+        (await session.execute(select(Finding).where(Finding.manifest_id == m.id).order_by(col(Finding.id)))).scalars()
+    )
     data = {c: getattr(m, c) for c in type(m).model_fields}
     data.update(
         generator=party(m.generator_site_id),
@@ -222,3 +163,41 @@ async def describe(session: AsyncSession, m: Manifest) -> dict[str, Any]:
         ],
     )
     return data
+
+
+# A manifest's events with their points as numbers (the columns of ``manifest_event``, the location
+# as lon/lat): for readers of the timeline and for re-verifying its chain.
+EVENT_COLUMNS = """manifest_id, seq, type, actor_user_id, actor_org_id, server_time, device_time,
+    ST_X(location) AS lon, ST_Y(location) AS lat, accuracy_m, vehicle_plate, payload, prev_hash, hash"""
+_LOCATED_EVENTS = text(f"SELECT {EVENT_COLUMNS} FROM manifest_event WHERE manifest_id = :m ORDER BY seq")
+
+
+@dataclass(frozen=True)
+class LocatedEvent:
+    manifest_id: uuid.UUID
+    seq: int
+    type: str
+    actor_user_id: uuid.UUID | None
+    actor_org_id: uuid.UUID | None
+    server_time: datetime
+    device_time: datetime | None
+    lon: float | None
+    lat: float | None
+    accuracy_m: Decimal | None
+    vehicle_plate: str | None
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+async def located_events(session: AsyncSession, manifest_id: uuid.UUID) -> list[LocatedEvent]:
+    """The manifest's events in order; the caller has checked that the reader may see it."""
+    return [LocatedEvent(**r) for r in (await session.execute(_LOCATED_EVENTS, {"m": manifest_id})).mappings()]
+
+
+async def manifests_by_id(session: AsyncSession, ids: list[uuid.UUID | None]) -> dict[uuid.UUID, Manifest]:
+    """Manifests named by rows the reader already sees (e.g. the alerts of a queue), by id."""
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return {m.id: m for m in (await session.execute(select(Manifest).where(col(Manifest.id).in_(wanted)))).scalars()}

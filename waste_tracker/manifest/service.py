@@ -1,4 +1,4 @@
-"""Manifest use cases: draft, submit, cancel, receive, dispose, return, redirect, and reading.
+"""Manifest use cases: draft, submit, cancel, receive, dispose, return, redirect.
 
 Each use case locks the manifest, asks the lifecycle whether the action is allowed now, checks
 the acting party, appends the event and updates the projection. Services flush; the caller's
@@ -13,93 +13,45 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
-from waste_tracker import clock
+from waste_tracker import clock, units
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Forbidden, Invalid, NotFound
-from waste_tracker.manifest import checks
+from waste_tracker.manifest import access, checks
 from waste_tracker.manifest.chain import GENESIS
+from waste_tracker.manifest.commands import PLAN_FIELDS, Draft, DraftLine
 from waste_tracker.manifest.events import append, dec_str, lock_manifest, state_of
-from waste_tracker.manifest.lifecycle import ACTOR, Action, Status, decide
+from waste_tracker.manifest.lifecycle import Action, EventType, Status, decide
 from waste_tracker.manifest.numbering import next_number
-from waste_tracker.models import Exemption, Licence, Manifest, ManifestEvent, ManifestLine, Organisation, Site
+from waste_tracker.manifest.queries import get_lines
+from waste_tracker.models import Exemption, Licence, Manifest, ManifestLine, Organisation, Site
 from waste_tracker.registry import catalogue
 
 PHYSICAL_FORMS = ("solid", "semi_solid", "liquid", "gas")
-MAX_LINE_KG = Decimal("1000000")  # 1,000 t on one line is already far beyond any truck
 MAX_LINES = 50
-
-
-def to_kg(quantity: Decimal | int | str, unit: str) -> Decimal:
-    q = Decimal(str(quantity))
-    if unit == "t":
-        q = q * 1000
-    elif unit != "kg":
-        raise Invalid("validation_error", {"field": "unit", "allowed": ["kg", "t"]})
-    if not q.is_finite() or q <= 0:
-        raise Invalid(
-            "quantity_out_of_range",
-            {"quantity": str(quantity), "unit": unit, "min_kg": "0.001", "max_kg": str(MAX_LINE_KG)},
-        )
-    if q > MAX_LINE_KG:
-        raise Invalid(
-            "quantity_out_of_range",
-            {"quantity": str(quantity), "unit": unit, "min_kg": "0.001", "max_kg": str(MAX_LINE_KG)},
-        )
-    return q.quantize(Decimal("0.001"))
 
 
 # --- who may act ---------------------------------------------------------------------------------------
 
 
-def party_of(actor: Principal, m: Manifest) -> set[str]:
-    """Which sides of this manifest the actor is on."""
-    sides: set[str] = set()
-    if actor.organisation_id is None:
-        return sides
-    if actor.role == "enterprise":
-        if actor.organisation_id == m.generator_org_id:
-            sides.add("generator")
-        if actor.organisation_id == m.receiver_org_id:
-            sides.add("receiver")
-        if actor.organisation_id == m.carrier_org_id:
-            sides.add("carrier_office")
-    if actor.role == "driver" and actor.organisation_id == m.carrier_org_id:
-        sides.add("carrier")
-    return sides
-
-
-def can_see(actor: Principal, m: Manifest) -> bool:
-    if actor.is_admin:
-        return True
-    if m.status in (Status.DRAFT, Status.DELETED):
-        return actor.role == "enterprise" and actor.organisation_id == m.generator_org_id
-    if actor.is_regulator:
-        return actor.in_scope(m.generator_county, m.receiver_county)
-    return actor.organisation_id in (m.generator_org_id, m.carrier_org_id, m.receiver_org_id)
-
-
-def require_party(actor: Principal, m: Manifest, action: Action) -> None:
-    side = ACTOR[action]
-    if side not in party_of(actor, m):
-        raise Forbidden("forbidden", {"action": str(action), "required_party": side})
-
-
 async def _locked_for(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID, action: Action) -> tuple[Manifest, str]:
     m = await lock_manifest(session, manifest_id)
-    if not can_see(actor, m) and not party_of(actor, m):
+    if not access.can_see(actor, m) and not access.party_of(actor, m):
         raise NotFound("manifest", manifest_id)
-    require_party(actor, m, action)
+    access.require_party(actor, m, action)
     return m, decide(state_of(m), action)
 
 
 # --- drafts ----------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Draft:
+@dataclass(frozen=True)
+class _Checked:
+    """A draft command resolved to its rows and catalogue entries."""
+
     generator_site: Site
     carrier: Organisation
     receiver_site: Site
@@ -108,67 +60,63 @@ class Draft:
     declared_kg: Decimal
 
 
-async def _build_draft(session: AsyncSession, actor: Principal, data: dict[str, Any], purpose: str = "transfer") -> Draft:
+async def _check_draft(session: AsyncSession, actor: Principal, cmd: Draft, purpose: str = "transfer") -> _Checked:
     gen_org = actor.require_org_role("generator")
-    gsite = await session.get(Site, data["generator_site_id"])
+    gsite = await session.get(Site, cmd.generator_site_id)
     if gsite is None:
-        raise Invalid("invalid_generator_site", {"site_id": str(data["generator_site_id"])})
+        raise Invalid("invalid_generator_site", {"site_id": str(cmd.generator_site_id)})
     if gsite.organisation_id != gen_org:
         # Filing for another organisation's site is a cross-tenant write, not a typo.
         raise Forbidden("forbidden", {"reason": "not your organisation's site", "site_id": str(gsite.id)})
-    carrier = await session.get(Organisation, data["carrier_org_id"])
+    carrier = await session.get(Organisation, cmd.carrier_org_id)
     if carrier is None or "carrier" not in carrier.roles:
-        raise Invalid("invalid_carrier", {"organisation_id": str(data["carrier_org_id"])})
-    rsite = await session.get(Site, data["receiver_site_id"])
+        raise Invalid("invalid_carrier", {"organisation_id": str(cmd.carrier_org_id)})
+    rsite = await session.get(Site, cmd.receiver_site_id)
     rorg = await session.get(Organisation, rsite.organisation_id) if rsite else None
     if (
         rsite is None
         or rorg is None
         or ("receiver" not in rorg.roles and not (purpose == "return" and rsite.organisation_id == gen_org))
     ):
-        raise Invalid("invalid_receiver", {"site_id": str(data["receiver_site_id"])})
-    raw_lines = data["lines"]
-    if not raw_lines or len(raw_lines) > MAX_LINES:
+        raise Invalid("invalid_receiver", {"site_id": str(cmd.receiver_site_id)})
+    if not cmd.lines or len(cmd.lines) > MAX_LINES:
         raise Invalid("validation_error", {"field": "lines", "min": 1, "max": MAX_LINES})
-    codes = await catalogue.resolve_codes(session, [ln["waste_code"] for ln in raw_lines])
-    kinds = {codes[ln["waste_code"]]["kind"] for ln in raw_lines}
+    codes = await catalogue.resolve_codes(session, [ln.waste_code for ln in cmd.lines])
+    kinds = {codes[ln.waste_code]["kind"] for ln in cmd.lines}
     if len(kinds) > 1:
         raise Invalid("mixed_waste_kinds", {"kinds": sorted(kinds)})
-    await catalogue.check_method_codes(session, [data["planned_method_code"]])
+    await catalogue.check_method_codes(session, [cmd.planned_method_code])
     lines = []
-    for i, ln in enumerate(raw_lines, start=1):
-        entry = codes[ln["waste_code"]]
-        if ln["physical_form"] not in PHYSICAL_FORMS:
+    for i, ln in enumerate(cmd.lines, start=1):
+        entry = codes[ln.waste_code]
+        if ln.physical_form not in PHYSICAL_FORMS:
             raise Invalid("validation_error", {"field": f"lines[{i}].physical_form", "allowed": list(PHYSICAL_FORMS)})
         lines.append(
             {
                 "line_no": i,
-                "waste_code": ln["waste_code"],
+                "waste_code": ln.waste_code,
                 "category_code": entry["category_code"],
                 "kind": entry["kind"],
-                "description": (ln.get("description") or entry["description"])[:500],
-                "physical_form": ln["physical_form"],
+                "description": (ln.description or entry["description"])[:500],
+                "physical_form": ln.physical_form,
                 "hazard_characteristics": list(entry["hazard_characteristics"]),
-                "declared_kg": to_kg(ln["quantity"], ln.get("unit", "kg")),
-                "container_type": ln["container_type"],
-                "container_count": int(ln["container_count"]),
+                "declared_kg": units.to_kg(ln.quantity, ln.unit),
+                "container_type": ln.container_type,
+                "container_count": ln.container_count,
             }
         )
     total = sum((ln["declared_kg"] for ln in lines), Decimal(0))
-    return Draft(gsite, carrier, rsite, lines, kinds.pop(), total)
+    return _Checked(gsite, carrier, rsite, lines, kinds.pop(), total)
 
 
-def _draft_payload(data: dict[str, Any], d: Draft) -> dict[str, Any]:
+def _draft_payload(cmd: Draft, d: _Checked) -> dict[str, Any]:
+    """The event's record of the draft: the parties as checked, the plan as asked, the lines as resolved."""
+    plan = {k: str(v) if isinstance(v, date) else v for k, v in cmd.plan().items()}
     return {
         "generator_site_id": str(d.generator_site.id),
         "carrier_org_id": str(d.carrier.id),
         "receiver_site_id": str(d.receiver_site.id),
-        "planned_method_code": data["planned_method_code"],
-        "planned_pickup_date": str(data["planned_pickup_date"]),
-        "emergency_measures": data["emergency_measures"],
-        "emergency_contact": data["emergency_contact"],
-        "emergency_phone": data["emergency_phone"],
-        "notes": data.get("notes") or "",
+        **plan,
         "kind": d.kind,
         "declared_kg": dec_str(d.declared_kg),
         "lines": [{**ln, "declared_kg": dec_str(ln["declared_kg"])} for ln in d.lines],
@@ -176,33 +124,33 @@ def _draft_payload(data: dict[str, Any], d: Draft) -> dict[str, Any]:
 
 
 async def _write_lines(session: AsyncSession, m: Manifest, lines: list[dict[str, Any]]) -> None:
-    await session.execute(delete(ManifestLine).where(ManifestLine.manifest_id == m.id))
+    await session.execute(delete(ManifestLine).where(col(ManifestLine.manifest_id) == m.id))
     for ln in lines:
         session.add(ManifestLine(manifest_id=m.id, **ln))
 
 
-async def _apply_draft(session: AsyncSession, m: Manifest, data: dict[str, Any], d: Draft) -> None:
-    m.kind = d.kind
-    m.generator_org_id, m.generator_site_id = d.generator_site.organisation_id, d.generator_site.id
-    m.carrier_org_id = d.carrier.id
-    m.receiver_org_id, m.receiver_site_id = d.receiver_site.organisation_id, d.receiver_site.id
-    if m.purpose == "transfer" and m.parent_manifest_id is None:
-        m.pickup_site_id = d.generator_site.id
-    m.generator_county, m.generator_city = d.generator_site.county_adcode, d.generator_site.city_adcode
-    m.receiver_county, m.receiver_city = d.receiver_site.county_adcode, d.receiver_site.city_adcode
-    m.planned_method_code = data["planned_method_code"]
-    m.planned_pickup_date = data["planned_pickup_date"]
-    m.emergency_measures = data["emergency_measures"]
-    m.emergency_contact = data["emergency_contact"]
-    m.emergency_phone = data["emergency_phone"]
-    m.notes = data.get("notes") or ""
-    m.distance_m = await checks.distance_between_sites(session, d.generator_site, d.receiver_site)
+def _columns(cmd: Draft, d: _Checked) -> dict[str, Any]:
+    """The manifest's columns that a draft sets: its kind, the parties and their places, the plan."""
+    g, r = d.generator_site, d.receiver_site
+    return {
+        "kind": d.kind,
+        "generator_org_id": g.organisation_id,
+        "generator_site_id": g.id,
+        "carrier_org_id": d.carrier.id,
+        "receiver_org_id": r.organisation_id,
+        "receiver_site_id": r.id,
+        "generator_county": g.county_adcode,
+        "generator_city": g.city_adcode,
+        "receiver_county": r.county_adcode,
+        "receiver_city": r.city_adcode,
+        **cmd.plan(),
+    }
 
 
 async def create_draft(
     session: AsyncSession,
     actor: Principal,
-    data: dict[str, Any],
+    cmd: Draft,
     *,
     parent: Manifest | None = None,
     purpose: str = "transfer",
@@ -211,9 +159,8 @@ async def create_draft(
 ) -> Manifest:
     """Draft a manifest. ``now`` lets a paper manifest used during an outage be back-entered
     with its real time (Transfer Measures Art. 20)."""
-    d = await _build_draft(session, actor, data, purpose)
+    d = await _check_draft(session, actor, cmd, purpose)
     m = Manifest(
-        kind=d.kind,
         purpose=purpose,
         catalogue_edition=catalogue.CURRENT_EDITION,
         created_by=actor.user_id,
@@ -221,43 +168,33 @@ async def create_draft(
         status=str(Status.DRAFT),
         version=0,
         last_hash=GENESIS,
-        generator_org_id=d.generator_site.organisation_id,
-        generator_site_id=d.generator_site.id,
-        carrier_org_id=d.carrier.id,
-        receiver_org_id=d.receiver_site.organisation_id,
-        receiver_site_id=d.receiver_site.id,
         pickup_site_id=pickup_site_id or d.generator_site.id,
-        generator_county=0,
-        generator_city=0,
-        receiver_county=0,
-        receiver_city=0,
-        planned_method_code=data["planned_method_code"],
-        planned_pickup_date=data["planned_pickup_date"],
-        emergency_measures=data["emergency_measures"],
-        emergency_contact=data["emergency_contact"],
-        emergency_phone=data["emergency_phone"],
+        distance_m=await checks.distance_between_sites(session, d.generator_site, d.receiver_site),
+        **_columns(cmd, d),
     )
-    await _apply_draft(session, m, data, d)
     session.add(m)
     await session.flush()
     await _write_lines(session, m, d.lines)
-    payload = _draft_payload(data, d) | {
+    payload = _draft_payload(cmd, d) | {
         "purpose": purpose,
         "parent_manifest_id": str(parent.id) if parent else None,
         "pickup_site_id": str(m.pickup_site_id),
     }
-    await append(session, m, "created", actor, payload, now=now)
+    await append(session, m, EventType.CREATED, actor, payload, now=now)
     return m
 
 
 async def update_draft(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID, changes: dict[str, Any]) -> Manifest:
     m, event_type = await _locked_for(session, actor, manifest_id, Action.UPDATE)
-    current = await draft_data(session, m)
-    data = current | {k: v for k, v in changes.items() if v is not None}
-    d = await _build_draft(session, actor, data, m.purpose)
-    await _apply_draft(session, m, data, d)
+    cmd = (await _current_draft(session, m)).updated(changes)
+    d = await _check_draft(session, actor, cmd, m.purpose)
+    for k, v in _columns(cmd, d).items():
+        setattr(m, k, v)
+    if m.purpose == "transfer" and m.parent_manifest_id is None:
+        m.pickup_site_id = d.generator_site.id
+    m.distance_m = await checks.distance_between_sites(session, d.generator_site, d.receiver_site)
     await _write_lines(session, m, d.lines)
-    await append(session, m, event_type, actor, _draft_payload(data, d))
+    await append(session, m, event_type, actor, _draft_payload(cmd, d))
     return m
 
 
@@ -267,41 +204,25 @@ async def delete_draft(session: AsyncSession, actor: Principal, manifest_id: uui
     return m
 
 
-async def draft_data(session: AsyncSession, m: Manifest) -> dict[str, Any]:
-    lines = await get_lines(session, m.id)
-    return {
+async def _current_draft(session: AsyncSession, m: Manifest) -> Draft:
+    """The draft as it stands, as the command that would write it again."""
+    lines = tuple(
+        DraftLine(
+            waste_code=ln.waste_code,
+            description=ln.description,
+            physical_form=ln.physical_form,
+            quantity=ln.declared_kg,
+            container_type=ln.container_type,
+            container_count=ln.container_count,
+        )
+        for ln in await get_lines(session, m.id)
+    )
+    parties = {
         "generator_site_id": m.generator_site_id,
         "carrier_org_id": m.carrier_org_id,
         "receiver_site_id": m.receiver_site_id,
-        "planned_method_code": m.planned_method_code,
-        "planned_pickup_date": m.planned_pickup_date,
-        "emergency_measures": m.emergency_measures,
-        "emergency_contact": m.emergency_contact,
-        "emergency_phone": m.emergency_phone,
-        "notes": m.notes,
-        "lines": [
-            {
-                "waste_code": ln.waste_code,
-                "description": ln.description,
-                "physical_form": ln.physical_form,
-                "quantity": ln.declared_kg,
-                "unit": "kg",
-                "container_type": ln.container_type,
-                "container_count": ln.container_count,
-            }
-            for ln in lines
-        ],
     }
-
-
-async def get_lines(session: AsyncSession, manifest_id: uuid.UUID) -> list[ManifestLine]:
-    return list(
-        (
-            await session.execute(
-                select(ManifestLine).where(ManifestLine.manifest_id == manifest_id).order_by(ManifestLine.line_no)
-            )
-        ).scalars()
-    )
+    return Draft.of({**parties, **{k: getattr(m, k) for k in PLAN_FIELDS}, "lines": lines})
 
 
 # --- submission ---------------------------------------------------------------------------------------------
@@ -416,7 +337,7 @@ async def receive(
     total_received = total_accepted = Decimal(0)
     for no, ln in sorted(stored.items()):
         g = given[no]
-        received = to_kg(g["quantity"], g.get("unit", "kg"))
+        received = units.to_kg(g["quantity"], g.get("unit", "kg"))
         if decision == "accepted":
             accepted = received
         elif decision == "rejected":
@@ -427,8 +348,7 @@ async def receive(
                     "validation_error",
                     {"field": f"lines[{no}].accepted_quantity", "reason": "required for a partial acceptance"},
                 )
-            accepted = Decimal(str(g["accepted_quantity"])) * (1000 if g.get("unit") == "t" else 1)
-            accepted = accepted.quantize(Decimal("0.001"))
+            accepted = units.in_kg(g["accepted_quantity"], g.get("unit", "kg")).quantize(units.GRAM)
             if accepted < 0 or accepted > received:
                 raise Invalid("quantity_out_of_range", {"line_no": no, "accepted": str(accepted), "received": str(received)})
         ln.received_kg, ln.accepted_kg = received, accepted
@@ -466,7 +386,7 @@ async def dispose(
     lic = await session.get(Licence, m.licence_id) if m.licence_id else None
     if lic is not None and method_code not in lic.method_codes:
         raise Invalid("method_not_licensed", {"method": method_code, "licence": lic.number, "licensed_methods": lic.method_codes})
-    kg = to_kg(quantity, unit)
+    kg = units.to_kg(quantity, unit)
     if m.accepted_kg is not None and kg > m.accepted_kg:
         raise Invalid("quantity_exceeds_accepted", {"quantity_kg": dec_str(kg), "accepted_kg": dec_str(m.accepted_kg)})
     today = clock.today()
@@ -493,7 +413,7 @@ async def request_return(session: AsyncSession, actor: Principal, manifest_id: u
     """Full rejection: the same truck brings the waste back (scanned like a pickup/drop-off).
     Partial acceptance: the rejected remainder goes back on a new linked return manifest."""
     m, event_type = await _locked_for(session, actor, manifest_id, Action.RETURN)
-    if event_type == "return_requested":
+    if event_type == EventType.RETURN_REQUESTED:
         await append(session, m, event_type, actor, {"note": note})
         return m
     child = await _child(
@@ -528,7 +448,7 @@ async def redirect(
         receiver_site_id=receiver_site_id,
         method=planned_method_code,
         purpose="transfer",
-        remainder_only=event_type == "remainder_redirected",
+        remainder_only=event_type == EventType.REMAINDER_REDIRECTED,
         carrier_org_id=carrier_org_id,
     )
     await append(session, m, event_type, actor, {"child_manifest_id": str(child.id), "note": note})
@@ -555,49 +475,27 @@ async def _child(
         )
         if qty > 0:
             lines.append(
-                {
-                    "waste_code": ln.waste_code,
-                    "description": ln.description,
-                    "physical_form": ln.physical_form,
-                    "quantity": qty,
-                    "unit": "kg",
-                    "container_type": ln.container_type,
-                    "container_count": ln.container_count,
-                }
+                DraftLine(
+                    waste_code=ln.waste_code,
+                    description=ln.description,
+                    physical_form=ln.physical_form,
+                    quantity=qty,
+                    container_type=ln.container_type,
+                    container_count=ln.container_count,
+                )
             )
-    today = clock.today()
-    data = {
-        "generator_site_id": parent.generator_site_id,
-        "carrier_org_id": carrier_org_id or parent.carrier_org_id,
-        "receiver_site_id": receiver_site_id,
-        "planned_method_code": method,
-        "planned_pickup_date": today,
-        "emergency_measures": parent.emergency_measures,
-        "emergency_contact": parent.emergency_contact,
-        "emergency_phone": parent.emergency_phone,
-        "notes": f"parent {parent.number}",
-        "lines": lines,
-    }
-    child = await create_draft(session, actor, data, parent=parent, purpose=purpose, pickup_site_id=parent.receiver_site_id)
+    cmd = Draft(
+        generator_site_id=parent.generator_site_id,
+        carrier_org_id=carrier_org_id or parent.carrier_org_id,
+        receiver_site_id=receiver_site_id,
+        lines=tuple(lines),
+        planned_method_code=method,
+        planned_pickup_date=clock.today(),
+        emergency_measures=parent.emergency_measures,
+        emergency_contact=parent.emergency_contact,
+        emergency_phone=parent.emergency_phone,
+        notes=f"parent {parent.number}",
+    )
+    child = await create_draft(session, actor, cmd, parent=parent, purpose=purpose, pickup_site_id=parent.receiver_site_id)
     event_type = decide(state_of(child), Action.SUBMIT)
     return await _submit_locked(session, actor, child, event_type)
-
-
-# --- reading --------------------------------------------------------------------------------------------------
-
-
-async def get_manifest(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID) -> Manifest:
-    m = await session.get(Manifest, manifest_id)
-    if m is None or not can_see(actor, m):
-        raise NotFound("manifest", manifest_id)
-    return m
-
-
-async def get_events(session: AsyncSession, manifest_id: uuid.UUID) -> list[ManifestEvent]:
-    return list(
-        (
-            await session.execute(
-                select(ManifestEvent).where(ManifestEvent.manifest_id == manifest_id).order_by(ManifestEvent.seq)
-            )
-        ).scalars()
-    )

@@ -7,16 +7,14 @@ import json
 import os
 import uuid
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, NoReturn
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from waste_tracker.manifest.chain import Break, verify_events
-
-EVENT_COLUMNS = """manifest_id, seq, type, actor_user_id, actor_org_id, server_time, device_time,
-    ST_X(location) AS lon, ST_Y(location) AS lat, accuracy_m, vehicle_plate, payload, prev_hash, hash"""
+from waste_tracker.manifest.queries import located_events
 
 
 def as_event(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -39,16 +37,7 @@ class VerifyReport:
 
 
 async def verify_manifest(session: AsyncSession, manifest_id: uuid.UUID) -> tuple[int, Break | None]:
-    rows = (
-        (
-            await session.execute(
-                text(f"SELECT {EVENT_COLUMNS} FROM manifest_event WHERE manifest_id = :m ORDER BY seq"),
-                {"m": manifest_id},
-            )
-        )
-        .mappings()
-        .all()
-    )
+    rows = [asdict(e) for e in await located_events(session, manifest_id)]
     n, brk = verify_events(as_event(r) for r in rows)
     if brk is None:
         # The cached head must match the chain's last hash (a rewritten tail would not).
@@ -82,7 +71,7 @@ class _Grouper:
         self.current: list[dict[str, Any]] = []
         self.current_id: Any = None
 
-    def feed(self, rows: list[tuple]) -> list[list[dict[str, Any]]]:
+    def feed(self, rows: list[tuple[Any, ...]]) -> list[list[dict[str, Any]]]:
         done = []
         for mid, seq, type_, au, ao, st, dt, lon, lat, acc, plate, payload, prev, h in rows:
             if mid != self.current_id:
@@ -117,7 +106,7 @@ class _Grouper:
 async def _grouped(conn: AsyncConnection) -> AsyncIterator[list[dict[str, Any]]]:
     """Every event once, in (manifest, seq) order, grouped by manifest. Streams with a server-side
     cursor on the underlying psycopg connection, in batches (one await per batch, not per row)."""
-    raw = (await conn.get_raw_connection()).driver_connection
+    raw: Any = (await conn.get_raw_connection()).driver_connection  # psycopg's AsyncConnection
     g = _Grouper()
     async with raw.cursor(name="wt_verify_all") as cur:
         await cur.execute(_STREAM_SQL.format(where="true"))
@@ -165,7 +154,7 @@ async def _parallel_chains(conn: AsyncConnection, workers: int) -> VerifyReport:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    raw = (await conn.get_raw_connection()).driver_connection
+    raw: Any = (await conn.get_raw_connection()).driver_connection  # psycopg's AsyncConnection
     snapshot = (await (await raw.execute("SELECT pg_export_snapshot()")).fetchone())[0]
     total = (await (await raw.execute("SELECT count(*) FROM manifest")).fetchone())[0]
     bounds: list[str | None] = [None]

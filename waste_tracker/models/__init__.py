@@ -1,6 +1,6 @@
 """All table models, on one metadata, so Alembic sees everything and imports never go in circles."""
 
-from waste_tracker.models.alert import Alert, AlertHistory, Holiday, RuleSetting, RuleSettingChange
+from waste_tracker.models.alert import Alert, AlertHistory, Holiday
 from waste_tracker.models.anchor import Anchor
 from waste_tracker.models.auth import ApiKey, LoginFailure, User
 from waste_tracker.models.base import metadata
@@ -26,6 +26,7 @@ from waste_tracker.models.registry import (
     WasteCode,
 )
 from waste_tracker.models.rollup import FlowDaily, LicenceYearReceived
+from waste_tracker.models.rule import RuleSetting, RuleSettingChange
 
 __all__ = [
     "Anchor",

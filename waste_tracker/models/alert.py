@@ -1,5 +1,4 @@
-"""Rules' settings (with an audit of every change), alerts with their history, and the holiday
-calendar used to count working days."""
+"""Alerts with their history, and the holiday calendar used to count working days."""
 
 from __future__ import annotations
 
@@ -11,37 +10,10 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, Column, Date, Forei
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from waste_tracker.models.base import created_at_column, tz_column
+from waste_tracker.models.base import created_at_field, tz_column
 
 ALERT_STATUSES = ("open", "acknowledged", "resolved", "dismissed", "auto_resolved")
 SEVERITIES = ("critical", "warning", "info")
-
-
-class RuleSetting(SQLModel, table=True):
-    """The live configuration of one rule; defaults come from the rule registry."""
-
-    __tablename__ = "rule_setting"
-    __table_args__ = (CheckConstraint("severity IN ('critical', 'warning', 'info')", name="severity"),)
-
-    rule_id: str = Field(sa_column=Column(String(48), primary_key=True))
-    enabled: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true")))
-    severity: str = Field(sa_column=Column(String(16), nullable=False))
-    thresholds: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
-    updated_at: datetime = Field(sa_column=created_at_column())
-    updated_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
-
-
-class RuleSettingChange(SQLModel, table=True):
-    """Who changed a rule's settings, when, from what, to what. Append-only by convention."""
-
-    __tablename__ = "rule_setting_change"
-
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
-    rule_id: str = Field(sa_column=Column(String(48), ForeignKey("rule_setting.rule_id"), nullable=False, index=True))
-    changed_by: uuid.UUID = Field(foreign_key="app_user.id")
-    changed_at: datetime = Field(sa_column=created_at_column())
-    old: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    new: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
 
 
 class Alert(SQLModel, table=True):
@@ -90,7 +62,7 @@ class AlertHistory(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
     alert_id: int = Field(sa_column=Column(BigInteger, ForeignKey("alert.id"), nullable=False, index=True))
-    at: datetime = Field(sa_column=created_at_column())
+    at: datetime = created_at_field()
     actor_user_id: uuid.UUID | None = Field(default=None, sa_column=Column(ForeignKey("app_user.id")))
     action: str = Field(sa_column=Column(String(24), nullable=False))
     old_status: str | None = Field(default=None, sa_column=Column(String(16)))

@@ -9,9 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, St
 from sqlmodel import Field, SQLModel
 
 from waste_tracker.ids import uuid7
-from waste_tracker.models.base import created_at_column, tz_column
-
-ROLES = ("enterprise", "driver", "regulator", "admin")
+from waste_tracker.models.base import created_at_field, tz_column
 
 
 class User(SQLModel, table=True):
@@ -37,7 +35,7 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true")))
     is_demo: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false")))
     preferred_lang: str = Field(default="zh-CN", sa_column=Column(String(8), nullable=False, server_default="zh-CN"))
-    created_at: datetime = Field(sa_column=created_at_column())
+    created_at: datetime = created_at_field()
 
 
 class ApiKey(SQLModel, table=True):
@@ -50,7 +48,7 @@ class ApiKey(SQLModel, table=True):
     name: str = Field(sa_column=Column(Text, nullable=False))
     prefix: str = Field(sa_column=Column(String(16), nullable=False, unique=True))
     key_hash: str = Field(sa_column=Column(String(64), nullable=False))
-    created_at: datetime = Field(sa_column=created_at_column())
+    created_at: datetime = created_at_field()
     expires_at: datetime | None = Field(default=None, sa_column=tz_column())
     revoked_at: datetime | None = Field(default=None, sa_column=tz_column())
     last_used_at: datetime | None = Field(default=None, sa_column=tz_column())
@@ -64,4 +62,4 @@ class LoginFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(sa_column=Column(String(64), nullable=False, index=True))
     address: str = Field(sa_column=Column(String(64), nullable=False, index=True))
-    at: datetime = Field(sa_column=created_at_column())
+    at: datetime = created_at_field()

@@ -33,7 +33,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 from waste_tracker.ids import uuid7
-from waste_tracker.models.base import created_at_column, tz_column
+from waste_tracker.models.base import created_at_field, tz_column
 
 
 class Manifest(SQLModel, table=True):
@@ -88,7 +88,7 @@ class Manifest(SQLModel, table=True):
     permit_id: uuid.UUID | None = Field(default=None, foreign_key="transport_permit.id")
     exemption_id: uuid.UUID | None = Field(default=None, foreign_key="exemption.id")
     created_by: uuid.UUID = Field(foreign_key="app_user.id")
-    created_at: datetime = Field(sa_column=created_at_column())
+    created_at: datetime = created_at_field()
 
     # --- projection of the events (see waste_tracker.manifest.lifecycle.evolve) ---
     status: str = Field(sa_column=Column(String(24), nullable=False))
@@ -160,7 +160,7 @@ class ManifestEvent(SQLModel, table=True):
     location: Any = Field(default=None, sa_column=Column(Geometry("POINT", srid=4326, spatial_index=False)))
     accuracy_m: Decimal | None = Field(default=None, sa_column=Column(Numeric(10, 2)))
     vehicle_plate: str | None = Field(default=None, sa_column=Column(String(16)))
-    payload: dict = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    payload: dict[str, Any] = Field(default_factory=dict[str, Any], sa_column=Column(JSONB, nullable=False))
     prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
     hash: str = Field(sa_column=Column(String(64), nullable=False))
 
@@ -204,7 +204,7 @@ class Exemption(SQLModel, table=True):
     reason: str = Field(sa_column=Column(Text, nullable=False))
     granted_by: uuid.UUID = Field(foreign_key="app_user.id")
     granted_in: int = Field(sa_column=Column(Integer, ForeignKey("jurisdiction.adcode"), nullable=False))
-    created_at: datetime = Field(sa_column=created_at_column())
+    created_at: datetime = created_at_field()
     revoked_at: datetime | None = Field(default=None, sa_column=tz_column())
     revoked_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
 
@@ -220,8 +220,8 @@ class IdempotencyRecord(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(128), nullable=False))
     fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
     status_code: int | None = Field(default=None, sa_column=Column(SmallInteger))
-    response: dict | None = Field(default=None, sa_column=Column(JSONB))
-    created_at: datetime = Field(sa_column=created_at_column())
+    response: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    created_at: datetime = created_at_field()
 
 
 class Finding(SQLModel, table=True):
@@ -239,5 +239,5 @@ class Finding(SQLModel, table=True):
     event_seq: int | None = Field(default=None, sa_column=Column(Integer))
     code: str = Field(sa_column=Column(String(48), nullable=False))
     severity: str = Field(sa_column=Column(String(16), nullable=False))
-    details: dict = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
-    created_at: datetime = Field(sa_column=created_at_column())
+    details: dict[str, Any] = Field(default_factory=dict[str, Any], sa_column=Column(JSONB, nullable=False))
+    created_at: datetime = created_at_field()

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
 from waste_tracker.ids import uuid7
-from waste_tracker.models.base import created_at_column, tz_column
+from waste_tracker.models.base import created_at_field, tz_column
 
 
 class Jurisdiction(SQLModel, table=True):
@@ -40,7 +40,7 @@ class Jurisdiction(SQLModel, table=True):
     name_en: str = Field(sa_column=Column(Text, nullable=False))
     geom: Any = Field(sa_column=Column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False))
     source: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    imported_at: datetime = Field(sa_column=created_at_column())
+    imported_at: datetime = created_at_field()
 
 
 class WasteCode(SQLModel, table=True):
@@ -109,7 +109,7 @@ class Organisation(SQLModel, table=True):
     contact_name: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     contact_phone: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     address: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    created_at: datetime = Field(sa_column=created_at_column())
+    created_at: datetime = created_at_field()
 
 
 class OrganisationIdentity(SQLModel, table=True):
@@ -127,7 +127,7 @@ class OrganisationIdentity(SQLModel, table=True):
     uscc: str = Field(sa_column=Column(String(18), nullable=False))
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     changed_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
-    created_at: datetime = Field(sa_column=created_at_column())
+    created_at: datetime = created_at_field()
 
 
 class Site(SQLModel, table=True):
@@ -142,7 +142,7 @@ class Site(SQLModel, table=True):
     location: Any = Field(sa_column=Column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False))
     county_adcode: int = Field(sa_column=Column(Integer, ForeignKey("jurisdiction.adcode"), nullable=False, index=True))
     city_adcode: int = Field(sa_column=Column(Integer, ForeignKey("jurisdiction.adcode"), nullable=False, index=True))
-    created_at: datetime = Field(sa_column=created_at_column())
+    created_at: datetime = created_at_field()
 
 
 class Licence(SQLModel, table=True):
@@ -156,6 +156,8 @@ class Licence(SQLModel, table=True):
         CheckConstraint("valid_from <= valid_to", name="validity"),
         CheckConstraint("annual_capacity_t > 0", name="capacity_positive"),
         CheckConstraint("kind IN ('hazardous', 'general')", name="kind"),
+        Index("ix_licence_waste_codes", "waste_codes", postgresql_using="gin"),
+        Index("ix_licence_waste_categories", "waste_categories", postgresql_using="gin"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
@@ -170,11 +172,7 @@ class Licence(SQLModel, table=True):
     annual_capacity_t: Decimal = Field(sa_column=Column(Numeric(14, 3), nullable=False))
     valid_from: date
     valid_to: date
-    created_at: datetime = Field(sa_column=created_at_column())
-
-
-Index("ix_licence_waste_codes", Licence.__table__.c.waste_codes, postgresql_using="gin")
-Index("ix_licence_waste_categories", Licence.__table__.c.waste_categories, postgresql_using="gin")
+    created_at: datetime = created_at_field()
 
 
 class TransportPermit(SQLModel, table=True):
@@ -189,7 +187,7 @@ class TransportPermit(SQLModel, table=True):
     hazardous_allowed: bool = False
     valid_from: date
     valid_to: date
-    created_at: datetime = Field(sa_column=created_at_column())
+    created_at: datetime = created_at_field()
     # A revoked permit stays on record (who, when, why) and no longer carries new manifests.
     revoked_at: datetime | None = Field(default=None, sa_column=tz_column())
     revoked_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
@@ -205,7 +203,7 @@ class Vehicle(SQLModel, table=True):
     permit_id: uuid.UUID | None = Field(default=None, foreign_key="transport_permit.id")
     plate: str = Field(sa_column=Column(String(16), nullable=False, unique=True))
     capacity_kg: Decimal = Field(sa_column=Column(Numeric(12, 3), nullable=False))
-    created_at: datetime = Field(sa_column=created_at_column())
+    created_at: datetime = created_at_field()
 
 
 __all__ = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,7 +64,7 @@ _UPSERT_CODE = text(
 )
 
 
-async def _import_hazardous(session: AsyncSession, rows: list[dict], edition: str) -> int:
+async def _import_hazardous(session: AsyncSession, rows: list[dict[str, Any]], edition: str) -> int:
     params = []
     for r in rows:
         code = r["waste_code"].strip()
@@ -90,7 +91,7 @@ async def _import_hazardous(session: AsyncSession, rows: list[dict], edition: st
     return len(params)
 
 
-async def _import_general(session: AsyncSession, rows: list[dict], edition: str) -> int:
+async def _import_general(session: AsyncSession, rows: list[dict[str, Any]], edition: str) -> int:
     params = [
         {
             "edition": edition,
@@ -109,7 +110,7 @@ async def _import_general(session: AsyncSession, rows: list[dict], edition: str)
     return len(params)
 
 
-async def _import_exemptions(session: AsyncSession, rows: list[dict], edition: str) -> int:
+async def _import_exemptions(session: AsyncSession, rows: list[dict[str, Any]], edition: str) -> int:
     # The list has no natural key per row: replace the edition's rows as a whole (same transaction).
     await session.execute(text("DELETE FROM catalogue_exemption WHERE edition = :e"), {"e": edition})
     await session.execute(
@@ -134,7 +135,7 @@ async def _import_exemptions(session: AsyncSession, rows: list[dict], edition: s
     return len(rows)
 
 
-async def _import_methods(session: AsyncSession, rows: list[dict]) -> int:
+async def _import_methods(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
     await session.execute(
         text(
             """INSERT INTO method_code (code, kind, name, name_en) VALUES (:code, :kind, :name, :name_en)
@@ -156,10 +157,10 @@ async def search(
     edition: str = CURRENT_EDITION,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[list[dict], int]:
+) -> tuple[list[dict[str, Any]], int]:
     """Search by code prefix (``900-041``, ``HW08``) or by words in the description and source."""
     where = ["edition = :edition"]
-    params: dict = {"edition": edition, "limit": limit, "offset": offset}
+    params: dict[str, Any] = {"edition": edition, "limit": limit, "offset": offset}
     if kind:
         where.append("kind = :kind")
         params["kind"] = kind
@@ -203,7 +204,7 @@ async def search(
     return [dict(r) for r in rows], int(total)
 
 
-async def get_code(session: AsyncSession, code: str, edition: str = CURRENT_EDITION) -> dict:
+async def get_code(session: AsyncSession, code: str, edition: str = CURRENT_EDITION) -> dict[str, Any]:
     row = (
         (
             await session.execute(
@@ -223,7 +224,7 @@ async def get_code(session: AsyncSession, code: str, edition: str = CURRENT_EDIT
     return dict(row)
 
 
-async def resolve_codes(session: AsyncSession, codes: list[str], edition: str = CURRENT_EDITION) -> dict[str, dict]:
+async def resolve_codes(session: AsyncSession, codes: list[str], edition: str = CURRENT_EDITION) -> dict[str, dict[str, Any]]:
     """Look up many codes at once; raise ``unknown_waste_code`` naming the first unknown one."""
     rows = (
         (
@@ -260,6 +261,6 @@ async def check_method_codes(session: AsyncSession, codes: list[str]) -> None:
             raise Invalid("unknown_method_code", {"code": c})
 
 
-async def list_methods(session: AsyncSession) -> list[dict]:
+async def list_methods(session: AsyncSession) -> list[dict[str, Any]]:
     rows = (await session.execute(text("SELECT code, kind, name, name_en FROM method_code ORDER BY code"))).mappings()
     return [dict(r) for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -89,7 +90,7 @@ async def require_county(session: AsyncSession, lon: float, lat: float) -> Count
     return hit
 
 
-async def get_jurisdiction(session: AsyncSession, adcode: int, with_geometry: bool = False) -> dict:
+async def get_jurisdiction(session: AsyncSession, adcode: int, with_geometry: bool = False) -> dict[str, Any]:
     geom_sql = ", ST_AsGeoJSON(geom, 6)::json AS geometry" if with_geometry else ""
     row = (
         (
@@ -113,7 +114,7 @@ async def get_jurisdiction(session: AsyncSession, adcode: int, with_geometry: bo
 
 async def list_jurisdictions(
     session: AsyncSession, level: str | None = None, parent: int | None = None, with_geometry: bool = False
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     geom_sql = ", ST_AsGeoJSON(geom, 6)::json AS geometry" if with_geometry else ""
     rows = (
         (

@@ -10,12 +10,13 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import any_, literal, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import any_, literal, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
+from waste_tracker.db import add_unique
 from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound
 from waste_tracker.models import Licence, Organisation, Site, TransportPermit, Vehicle
 from waste_tracker.registry import catalogue
@@ -82,12 +83,7 @@ async def create_licence(
         valid_from=valid_from,
         valid_to=valid_to,
     )
-    session.add(lic)
-    try:
-        await session.flush()
-    except IntegrityError as e:
-        raise Conflict("duplicate_number", {"number": number}) from e
-    return lic
+    return await add_unique(session, lic, Conflict("duplicate_number", {"number": number}))
 
 
 async def list_licences(
@@ -106,8 +102,8 @@ async def list_licences(
         category = "HW" + covers[-2:] if catalogue.HW_CODE.match(covers) else covers
         stmt = stmt.where(
             or_(
-                literal(covers) == any_(Licence.waste_codes),
-                literal(category.upper()) == any_(Licence.waste_categories),
+                literal(covers) == any_(col(Licence.waste_codes)),
+                literal(category.upper()) == any_(col(Licence.waste_categories)),
             )
         )
     if valid_on:

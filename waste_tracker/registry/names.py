@@ -1,4 +1,4 @@
-"""Display names in bulk (organisations, sites, jurisdictions, users), so a list page costs one
+"""Display names in bulk (organisations, jurisdictions, users), so a list page costs one
 query per kind of name instead of one per row."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
-from waste_tracker.models import Organisation, Site, User
+from waste_tracker.models import Organisation, User
 from waste_tracker.models.registry import Jurisdiction
 
 
@@ -21,21 +21,14 @@ async def organisation_names(session: AsyncSession, ids: Iterable[uuid.UUID | No
     wanted = _ids(ids)
     if not wanted:
         return {}
-    return dict((await session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted)))).all())
-
-
-async def site_names(session: AsyncSession, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-    wanted = _ids(ids)
-    if not wanted:
-        return {}
-    return dict((await session.execute(select(Site.id, Site.name).where(Site.id.in_(wanted)))).all())
+    return dict((await session.execute(select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(wanted)))).all())
 
 
 async def user_names(session: AsyncSession, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
     wanted = _ids(ids)
     if not wanted:
         return {}
-    rows = (await session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(wanted)))).all()
+    rows = (await session.execute(select(User.id, User.display_name, User.username).where(col(User.id).in_(wanted)))).all()
     return {i: (d or u) for i, d, u in rows}
 
 
@@ -45,7 +38,7 @@ async def jurisdiction_names(session: AsyncSession, adcodes: Iterable[int | None
         return {}
     rows = (
         await session.execute(
-            select(Jurisdiction.adcode, Jurisdiction.name, Jurisdiction.name_en).where(Jurisdiction.adcode.in_(wanted))
+            select(Jurisdiction.adcode, Jurisdiction.name, Jurisdiction.name_en).where(col(Jurisdiction.adcode).in_(wanted))
         )
     ).all()
     return {a: (en or n) if lang == "en" else n for a, n, en in rows}
@@ -57,7 +50,7 @@ async def counties_of(session: AsyncSession, city_adcode: int, lang: str = "zh-C
         await session.execute(
             select(Jurisdiction.adcode, Jurisdiction.name, Jurisdiction.name_en)
             .where(Jurisdiction.parent_adcode == city_adcode, Jurisdiction.level == "county")
-            .order_by(Jurisdiction.adcode)
+            .order_by(col(Jurisdiction.adcode))
         )
     ).all()
     return [(a, (en or n) if lang == "en" else n) for a, n, en in rows]

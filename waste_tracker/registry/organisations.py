@@ -8,13 +8,15 @@ jurisdiction holds one of its sites, and to admins.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from geoalchemy2.shape import to_shape
-from sqlalchemy import and_, any_, exists, literal, or_, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, and_, any_, exists, literal, or_, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from waste_tracker.auth.principal import Principal
+from waste_tracker.db import add_unique
 from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound
 from waste_tracker.models import Organisation, OrganisationIdentity, Site
 from waste_tracker.registry.jurisdictions import require_county
@@ -24,16 +26,21 @@ ORG_ROLES = ("generator", "carrier", "receiver")
 PUBLIC_ROLES = ["carrier", "receiver"]
 
 
-def _visible_orgs_clause(actor: Principal):  # type: ignore[no-untyped-def]
+def _public_org(org_roles: Any) -> ColumnElement[bool]:
+    """The organisation has a role of the public directory (array overlap, ``&&``)."""
+    return col(org_roles).op("&&")(PUBLIC_ROLES)
+
+
+def _visible_orgs_clause(actor: Principal) -> ColumnElement[bool]:
     if actor.is_admin:
-        return text("true")
-    public = Organisation.roles.overlap(PUBLIC_ROLES)
+        return true()
+    public = _public_org(Organisation.roles)
     if actor.is_regulator:
         in_scope = exists().where(
-            and_(Site.organisation_id == Organisation.id, Site.county_adcode.in_(list(actor.county_scope or [])))
+            and_(col(Site.organisation_id) == Organisation.id, col(Site.county_adcode).in_(list(actor.county_scope or [])))
         )
         return or_(public, in_scope)
-    return or_(public, Organisation.id == actor.organisation_id)
+    return or_(public, col(Organisation.id) == actor.organisation_id)
 
 
 async def create_organisation(
@@ -65,11 +72,7 @@ async def create_organisation(
         contact_phone=contact_phone,
         address=address,
     )
-    session.add(org)
-    try:
-        await session.flush()
-    except IntegrityError as e:
-        raise Conflict("duplicate_uscc", {"uscc": code}) from e
+    await add_unique(session, org, Conflict("duplicate_uscc", {"uscc": code}))
     session.add(
         OrganisationIdentity(
             organisation_id=org.id, name=org.name, uscc=code, reason="registered", changed_by=actor.user_id if actor else None
@@ -98,11 +101,11 @@ async def list_organisations(
 ) -> list[Organisation]:
     stmt = select(Organisation).where(_visible_orgs_clause(actor))
     if role:
-        stmt = stmt.where(literal(role) == any_(Organisation.roles))
+        stmt = stmt.where(literal(role) == any_(col(Organisation.roles)))
     if q:
         like = "%" + q.replace("%", r"\%").replace("_", r"\_") + "%"
-        stmt = stmt.where(or_(Organisation.name.ilike(like), Organisation.uscc.ilike(like)))
-    stmt = stmt.order_by(Organisation.name, Organisation.id).limit(limit).offset(offset)
+        stmt = stmt.where(or_(col(Organisation.name).ilike(like), col(Organisation.uscc).ilike(like)))
+    stmt = stmt.order_by(col(Organisation.name), col(Organisation.id)).limit(limit).offset(offset)
     return list((await session.execute(stmt)).scalars())
 
 
@@ -122,7 +125,7 @@ async def update_organisation(session: AsyncSession, actor: Principal, org_id: u
         if key not in allowed:
             raise Forbidden("forbidden", {"field": key})
         if key == "roles":
-            roles = sorted(set(value))  # type: ignore[arg-type]
+            roles = sorted(set(value)) if isinstance(value, list | tuple | set) else []
             if not roles or any(r not in ORG_ROLES for r in roles):
                 raise Invalid("validation_error", {"field": "roles", "allowed": list(ORG_ROLES)})
             value = roles
@@ -161,7 +164,7 @@ async def change_identity(
     taken = (
         await session.execute(
             select(Organisation.name, Organisation.uscc).where(
-                Organisation.id != org.id, or_(Organisation.name == new_name, Organisation.uscc == new_code)
+                Organisation.id != org.id, or_(col(Organisation.name) == new_name, col(Organisation.uscc) == new_code)
             )
         )
     ).first()
@@ -181,19 +184,21 @@ async def identity_history(session: AsyncSession, actor: Principal, org_id: uuid
     """Every legal identity the organisation has held, oldest first (visible to whoever sees it)."""
     await get_organisation(session, actor, org_id)
     stmt = select(OrganisationIdentity).where(OrganisationIdentity.organisation_id == org_id)
-    return list((await session.execute(stmt.order_by(OrganisationIdentity.created_at, OrganisationIdentity.id))).scalars())
+    return list(
+        (await session.execute(stmt.order_by(col(OrganisationIdentity.created_at), col(OrganisationIdentity.id)))).scalars()
+    )
 
 
 # --- sites ---------------------------------------------------------------------------------------
 
 
-def _visible_sites_clause(actor: Principal):  # type: ignore[no-untyped-def]
+def _visible_sites_clause(actor: Principal) -> ColumnElement[bool]:
     if actor.is_admin:
-        return text("true")
-    public_org = exists().where(and_(Organisation.id == Site.organisation_id, Organisation.roles.overlap(PUBLIC_ROLES)))
+        return true()
+    public_org = exists().where(and_(col(Organisation.id) == Site.organisation_id, _public_org(Organisation.roles)))
     if actor.is_regulator:
-        return or_(public_org, Site.county_adcode.in_(list(actor.county_scope or [])))
-    return or_(public_org, Site.organisation_id == actor.organisation_id)
+        return or_(public_org, col(Site.county_adcode).in_(list(actor.county_scope or [])))
+    return or_(public_org, col(Site.organisation_id) == actor.organisation_id)
 
 
 async def create_site(
@@ -251,7 +256,7 @@ async def list_sites(
         stmt = stmt.where(Site.organisation_id == organisation_id)
     if county:
         stmt = stmt.where(Site.county_adcode == county)
-    stmt = stmt.order_by(Site.name, Site.id).limit(limit).offset(offset)
+    stmt = stmt.order_by(col(Site.name), col(Site.id)).limit(limit).offset(offset)
     return list((await session.execute(stmt)).scalars())
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from waste_tracker import units
+
 
 def long_distance(kind: str, distance_m: float | None, t: dict[str, Any]) -> dict[str, Any] | None:
     if distance_m is None:
@@ -40,8 +42,8 @@ def quantity_discrepancy(
     larger, and absolute kilograms): small loads are not flagged for a few kilograms, large loads
     not for scale noise."""
     pct, kg = Decimal(str(t["percent"])), Decimal(str(t["kg"]))
-    known = [("declared", declared), ("picked_up", picked), ("received", received)]
-    known = [(n, q) for n, q in known if q is not None]
+    given = [("declared", declared), ("picked_up", picked), ("received", received)]
+    known = [(n, q) for n, q in given if q is not None]
     worst: tuple[str, str, Decimal, Decimal] | None = None
     for i in range(len(known)):
         for j in range(i + 1, len(known)):
@@ -123,6 +125,6 @@ def dropoff_not_at_receiver(
 
 
 def over_capacity(received_kg_this_year: Decimal, capacity_t: Decimal) -> dict[str, Any] | None:
-    if received_kg_this_year <= capacity_t * 1000:
+    if received_kg_this_year <= units.t_to_kg(capacity_t):
         return None
-    return {"received_t": f"{received_kg_this_year / 1000:.3f}", "capacity_t": f"{capacity_t:.3f}"}
+    return {"received_t": f"{units.kg_to_t(received_kg_this_year):.3f}", "capacity_t": f"{capacity_t:.3f}"}

@@ -1,45 +1,55 @@
 """Event-triggered rules: evaluated in the same transaction as the event that may break them.
 
-This module gathers the snapshot each rule needs (with PostGIS where geometry is involved) and
-calls the pure checks in ``rules.checks``; findings become alerts through ``alerts.store``.
+Each rule here gathers the snapshot it needs (with PostGIS where geometry is involved) and calls
+the pure checks in ``rules.checks``; findings become alerts through ``alerts.store``.
+``EVENT_RULES`` says which rules an event type runs: a new rule is one function and one entry.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from waste_tracker import clock
-from waste_tracker.alerts.settings import Effective, effective_settings
 from waste_tracker.alerts.store import raise_alert
+from waste_tracker.manifest.lifecycle import EventType
 from waste_tracker.models import Exemption, Finding, Licence, Manifest, ManifestEvent, ManifestLine, TransportPermit
 from waste_tracker.rules import checks
+from waste_tracker.rules.settings import Effective, effective_settings
 
-SCAN_EVENTS = {"picked_up", "dropped_off", "return_picked_up", "returned"}
 
+@dataclass
+class _Event:
+    """One event with what its rules share: the manifest, the live settings, and ``fire``."""
 
-async def evaluate(session: AsyncSession, m: Manifest, ev: ManifestEvent, geofence_m: float | None = None) -> list[str]:
-    """Run the rules that this event can trigger; returns the ids of the rules that fired."""
-    if geofence_m is None:
-        from waste_tracker.config import get_settings
+    session: AsyncSession
+    m: Manifest
+    ev: ManifestEvent
+    settings: dict[str, Effective]
+    geofence_m: float
+    fired: list[str] = field(default_factory=list)
 
-        geofence_m = get_settings().geofence_radius_m
-    settings = await effective_settings(session)
-    fired: list[str] = []
+    @property
+    def on(self) -> date:
+        return clock.local_date(self.ev.server_time)
 
     async def fire(
-        rule_id: str, evidence: dict[str, Any], signature: dict[str, Any], subject: str | None = None, **kw: Any
+        self, rule_id: str, evidence: dict[str, Any], signature: dict[str, Any], subject: str | None = None, **kw: Any
     ) -> None:
-        s: Effective = settings[rule_id]
+        s = self.settings[rule_id]
         if not s.enabled:
             return
+        m, ev = self.m, self.ev
         evidence = {"number": m.number, "event_seq": ev.seq, "event_type": ev.type, **evidence}
         await raise_alert(
-            session,
+            self.session,
             rule_id=rule_id,
             subject_key=subject or f"manifest:{m.id}",
             severity=s.severity,
@@ -50,80 +60,89 @@ async def evaluate(session: AsyncSession, m: Manifest, ev: ManifestEvent, geofen
             manifest=m,
             **kw,
         )
-        fired.append(rule_id)
+        self.fired.append(rule_id)
 
-    t = ev.type
-    on = clock.local_date(ev.server_time)
-    if t == "submitted":
-        e = checks.long_distance(m.kind, m.distance_m, settings["long_distance"].thresholds)
+
+async def _long_distance(c: _Event) -> None:
+    e = checks.long_distance(c.m.kind, c.m.distance_m, c.settings["long_distance"].thresholds)
+    if e:
+        await c.fire("long_distance", e, {"distance": e["distance_km"], "threshold": e["threshold_km"]})
+
+
+async def _nearer_capacity_ignored(c: _Event) -> None:
+    m = c.m
+    if not (c.settings["nearer_capacity_ignored"].enabled and m.purpose == "transfer"):
+        return
+    nearest = await _nearest_capable_receiver(c.session, m)
+    if nearest is not None:
+        e = checks.nearer_capacity_ignored(m.distance_m, nearest[2], c.settings["nearer_capacity_ignored"].thresholds)
         if e:
-            await fire("long_distance", e, {"distance": e["distance_km"], "threshold": e["threshold_km"]})
-        if settings["nearer_capacity_ignored"].enabled and m.purpose == "transfer":
-            nearest = await _nearest_capable_receiver(session, m)
-            if nearest is not None:
-                e = checks.nearer_capacity_ignored(m.distance_m, nearest[2], settings["nearer_capacity_ignored"].thresholds)
-                if e:
-                    e |= {"nearest_site_id": str(nearest[0]), "nearest_site_name": nearest[1]}
-                    await fire("nearer_capacity_ignored", e, {"nearest": str(nearest[0]), "chosen": str(m.receiver_site_id)})
-    if t in SCAN_EVENTS:
-        # Only a finding of this event can fire these rules: skip the look-up when it has none.
-        now_codes = {f.get("code") for f in (ev.payload or {}).get("findings") or () if isinstance(f, dict)}
-        for code in ("scan_outside_geofence", "scan_without_location"):
-            if code not in now_codes:
-                continue
-            rows = (
-                (
-                    await session.execute(
-                        select(Finding).where(Finding.manifest_id == m.id, Finding.code == code).order_by(Finding.id)
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            if rows and any(r.event_seq == ev.seq for r in rows):
-                scans = [{"event_seq": r.event_seq, **r.details} for r in rows]
-                await fire(code, {"scans": scans}, {"seqs": [r.event_seq for r in rows]})
-    if t in ("picked_up", "received"):
-        picked = m.picked_up_kg
-        received = m.received_kg if t == "received" else None
-        e = checks.quantity_discrepancy(m.declared_kg, picked, received, settings["quantity_discrepancy"].thresholds)
-        if e:
-            await fire("quantity_discrepancy", e, {k: e[k] for k in ("declared_kg", "picked_up_kg", "received_kg")})
-    if t == "dropped_off":
-        await _dropoff_rules(session, m, ev, settings, fire, geofence_m)
-    if t == "received" and m.licence_id and settings["receiver_over_capacity"].enabled:
-        lic = await session.get(Licence, m.licence_id)
-        if lic is not None:
-            year = on.year
-            total = Decimal(
-                (
-                    await session.execute(
-                        # the maintained roll-up (waste_tracker/stats/rollup.py): one row, not the
-                        # year's receipts; its year is the Asia/Shanghai calendar year
-                        text(
-                            "SELECT COALESCE(sum(received_kg), 0) FROM licence_year_received WHERE licence_id = :l AND year = :y"
-                        ),
-                        {"l": lic.id, "y": year},
-                    )
-                ).scalar_one()
-            )
-            e = checks.over_capacity(total, lic.annual_capacity_t)
-            if e:
-                await fire(
-                    "receiver_over_capacity",
-                    e | {"licence_number": lic.number, "year": year},
-                    {"licence": str(lic.id), "year": year},
-                    subject=f"licence:{lic.id}:{year}",
-                    licence_id=lic.id,
-                )
-    if t in ("submitted", "picked_up", "dropped_off", "received", "disposed"):
-        await _expired_in_use(session, m, on, fire)
-    return fired
+            e |= {"nearest_site_id": str(nearest[0]), "nearest_site_name": nearest[1]}
+            await c.fire("nearer_capacity_ignored", e, {"nearest": str(nearest[0]), "chosen": str(m.receiver_site_id)})
 
 
-async def _expired_in_use(session: AsyncSession, m: Manifest, on: date, fire: Any) -> None:
+async def _scan_findings(c: _Event) -> None:
+    """A scan's geofence findings become alerts listing every such scan of the manifest."""
+    # Only a finding of this event can fire these rules: skip the look-up when it has none.
+    now_codes = {f.get("code") for f in (c.ev.payload or {}).get("findings") or () if isinstance(f, dict)}
+    for code in ("scan_outside_geofence", "scan_without_location"):
+        if code not in now_codes:
+            continue
+        rows = (
+            (
+                await c.session.execute(
+                    select(Finding).where(Finding.manifest_id == c.m.id, Finding.code == code).order_by(col(Finding.id))
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if rows and any(r.event_seq == c.ev.seq for r in rows):
+            scans = [{"event_seq": r.event_seq, **r.details} for r in rows]
+            await c.fire(code, {"scans": scans}, {"seqs": [r.event_seq for r in rows]})
+
+
+async def _quantity_discrepancy(c: _Event) -> None:
+    m = c.m
+    received = m.received_kg if c.ev.type == EventType.RECEIVED else None
+    e = checks.quantity_discrepancy(m.declared_kg, m.picked_up_kg, received, c.settings["quantity_discrepancy"].thresholds)
+    if e:
+        await c.fire("quantity_discrepancy", e, {k: e[k] for k in ("declared_kg", "picked_up_kg", "received_kg")})
+
+
+async def _receiver_over_capacity(c: _Event) -> None:
+    m = c.m
+    if not (m.licence_id and c.settings["receiver_over_capacity"].enabled):
+        return
+    lic = await c.session.get(Licence, m.licence_id)
+    if lic is None:
+        return
+    year = c.on.year
+    total = Decimal(
+        (
+            await c.session.execute(
+                # the maintained roll-up (waste_tracker/stats/rollup.py): one row, not the year's
+                # receipts; its year is the Asia/Shanghai calendar year
+                text("SELECT COALESCE(sum(received_kg), 0) FROM licence_year_received WHERE licence_id = :l AND year = :y"),
+                {"l": lic.id, "y": year},
+            )
+        ).scalar_one()
+    )
+    e = checks.over_capacity(total, lic.annual_capacity_t)
+    if e:
+        await c.fire(
+            "receiver_over_capacity",
+            e | {"licence_number": lic.number, "year": year},
+            {"licence": str(lic.id), "year": year},
+            subject=f"licence:{lic.id}:{year}",
+            licence_id=lic.id,
+        )
+
+
+async def _licence_expired_in_use(c: _Event) -> None:
     """An event after the licence or permit used at submission expired, unless a renewed one (of
     the same receiver site / carrier) is valid that day."""
+    session, m, on = c.session, c.m, c.on
     expired: list[dict[str, str]] = []
     if not (m.licence_id or m.permit_id):
         return
@@ -161,12 +180,12 @@ async def _expired_in_use(session: AsyncSession, m: Manifest, on: date, fire: An
         if renewed is None:
             expired.append({"kind": "permit", "number": permit[0], "valid_to": str(permit[1])})
     if expired:
-        await fire("licence_expired_in_use", {"expired": expired, "on": str(on)}, {"expired": expired})
+        await c.fire("licence_expired_in_use", {"expired": expired, "on": str(on)}, {"expired": expired})
 
 
-async def _dropoff_rules(
-    session: AsyncSession, m: Manifest, ev: ManifestEvent, settings: dict[str, Effective], fire: Any, geofence_m: float
-) -> None:
+async def _dropoff_place(c: _Event) -> None:
+    """Where a drop-off really was: at the receiver, and inside the county / city the rule protects."""
+    session, m, ev, settings, fire = c.session, c.m, c.ev, c.settings, c.fire
     # Where the drop-off was, how far from the receiver, which county covers it and the nearest
     # other registered site: one round trip.
     row = (
@@ -197,7 +216,7 @@ async def _dropoff_rules(
         nearest = (row["other_id"], row["other_name"], row["other_d"]) if row["other_id"] is not None else None
         other = (str(nearest[0]), nearest[1], float(nearest[2])) if nearest else None
         e = checks.dropoff_not_at_receiver(
-            float(row["to_receiver"]), other, geofence_m, settings["dropoff_not_at_receiver"].thresholds
+            float(row["to_receiver"]), other, c.geofence_m, settings["dropoff_not_at_receiver"].thresholds
         )
         if e is not None or actual_county is None:
             e = e or {"distance_to_receiver_m": f"{float(row['to_receiver']):.1f}", "reason": "outside_known_counties"}
@@ -223,9 +242,30 @@ async def _dropoff_rules(
         await fire(rule_id, e, {"seq": ev.seq, "county": actual_county})
 
 
-def _year_window(year: int) -> dict[str, datetime]:
-    """The calendar year in Asia/Shanghai, as UTC-aware bounds."""
-    return {"start": datetime(year, 1, 1, tzinfo=clock.SHANGHAI), "end": datetime(year + 1, 1, 1, tzinfo=clock.SHANGHAI)}
+RuleCheck = Callable[[_Event], Awaitable[None]]
+
+# Which rules each event type runs, in this order.
+EVENT_RULES: dict[str, tuple[RuleCheck, ...]] = {
+    EventType.SUBMITTED: (_long_distance, _nearer_capacity_ignored, _licence_expired_in_use),
+    EventType.PICKED_UP: (_scan_findings, _quantity_discrepancy, _licence_expired_in_use),
+    EventType.DROPPED_OFF: (_scan_findings, _dropoff_place, _licence_expired_in_use),
+    EventType.RETURN_PICKED_UP: (_scan_findings,),
+    EventType.RETURNED: (_scan_findings,),
+    EventType.RECEIVED: (_quantity_discrepancy, _receiver_over_capacity, _licence_expired_in_use),
+    EventType.DISPOSED: (_licence_expired_in_use,),
+}
+
+
+async def evaluate(session: AsyncSession, m: Manifest, ev: ManifestEvent, geofence_m: float | None = None) -> list[str]:
+    """Run the rules that this event can trigger; returns the ids of the rules that fired."""
+    if geofence_m is None:
+        from waste_tracker.config import get_settings
+
+        geofence_m = get_settings().geofence_radius_m
+    c = _Event(session, m, ev, await effective_settings(session), geofence_m)
+    for check in EVENT_RULES.get(ev.type, ()):
+        await check(c)
+    return c.fired
 
 
 async def _nearest_capable_receiver(session: AsyncSession, m: Manifest) -> tuple[Any, str, float] | None:

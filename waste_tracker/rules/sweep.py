@@ -15,8 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from waste_tracker import clock
-from waste_tracker.alerts.settings import effective_settings
 from waste_tracker.alerts.store import sweep_rule
+from waste_tracker.rules.settings import effective_settings
 
 log = logging.getLogger("waste_tracker.sweep")
 SWEEP_LOCK_KEY = 7_406_391_001  # any constant unique to this job

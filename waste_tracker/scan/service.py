@@ -11,18 +11,18 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
 
-from waste_tracker import clock
+from waste_tracker import clock, units
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Conflict, Forbidden, Invalid
+from waste_tracker.manifest import access
 from waste_tracker.manifest.events import append, dec_str, state_of
-from waste_tracker.manifest.lifecycle import Action, Status, decide
-from waste_tracker.manifest.service import to_kg
-from waste_tracker.models import Finding, Manifest, ManifestEvent
+from waste_tracker.manifest.lifecycle import TOKEN_DEAD, Action, Side, Status, step
+from waste_tracker.models import Manifest, ManifestEvent
 from waste_tracker.registry.licences import normalise_plate
-from waste_tracker.rules.events import evaluate
 from waste_tracker.scan.tokens import check_signature, parse_token
 
 MAX_DEVICE_CLOCK_SKEW = timedelta(minutes=10)
@@ -70,37 +70,33 @@ async def scan(
     now = now or clock.now()
     m = await _manifest_for_token(session, secret, token)
     # Who first: a stranger holding the label learns nothing about the manifest's state.
-    if actor.role != "driver" or actor.organisation_id != m.carrier_org_id:
+    if Side.CARRIER not in access.party_of(actor, m):
         raise Forbidden("wrong_carrier", {"number": m.number})
     if m.status == Status.CANCELLED:
         raise Conflict("manifest_cancelled", {"number": m.number, "status": m.status})
-    if m.status in (Status.COMPLETED, Status.RETURNED, Status.REDIRECTED, Status.DELETED):
+    if m.status in TOKEN_DEAD:
         raise Conflict("manifest_closed", {"number": m.number, "status": m.status})
     act = Action.PICKUP if action == "pickup" else Action.DROPOFF if action == "dropoff" else None
     if act is None:
         raise Invalid("validation_error", {"field": "action", "allowed": ["pickup", "dropoff"]})
-    event_type = decide(state_of(m), act)
+    st = step(state_of(m), act)
     if device_time is not None:
         if device_time.tzinfo is None:
             raise Invalid("timestamp_without_zone", {"field": "device_time"})
         if device_time > now + MAX_DEVICE_CLOCK_SKEW or device_time < now - MAX_DEVICE_AGE:
             raise Invalid("device_time_out_of_range", {"device_time": device_time.isoformat(), "server_time": now.isoformat()})
     plate = normalise_plate(vehicle_plate) if vehicle_plate else None
-    needs_vehicle = event_type in ("picked_up", "return_picked_up")
+    needs_vehicle = act == Action.PICKUP
     if needs_vehicle and not plate:
         raise Invalid("vehicle_required", {})
-    # Where this step should happen: pickups at the pickup site (the generator, or the receiver
-    # that rejected the load); drop-offs at the receiver (or back at the generator on a return).
-    if event_type == "picked_up":
-        site_id = m.pickup_site_id
-    elif event_type == "return_picked_up":
-        site_id = m.receiver_site_id
-    elif event_type == "returned" and m.purpose != "return":
-        site_id = m.generator_site_id
-    else:
-        site_id = m.receiver_site_id
+    # Where this step should happen (the transition table says): pickups at the pickup site (the
+    # generator, or the receiver that rejected the load); drop-offs at the receiver (or back at the
+    # generator on a return).
+    assert st.at is not None  # every scanned step names its site
+    site_id = getattr(m, st.at)
     located = lon is not None and lat is not None
-    owner = dist = None
+    owner: Any = None
+    dist: Any = None
     if needs_vehicle or located:
         # The truck's owner and the distance to the site, in one round trip.
         owner, dist = (
@@ -130,17 +126,17 @@ async def scan(
                     "radius_m": f"{geofence_m:.1f}",
                 }
             )
-    if plate and m.vehicle_plate and plate != m.vehicle_plate and event_type in ("dropped_off", "returned"):
+    if plate and m.vehicle_plate and plate != m.vehicle_plate and act == Action.DROPOFF:
         findings.append(
             {"code": "vehicle_changed", "severity": "warning", "picked_up_by": m.vehicle_plate, "dropped_off_by": plate}
         )
     payload: dict[str, Any] = {"action": action, "site_id": str(site_id), "findings": findings}
     if quantity_kg is not None:
-        payload["quantity_kg"] = dec_str(to_kg(quantity_kg, "kg"))
+        payload["quantity_kg"] = dec_str(units.to_kg(quantity_kg, "kg"))
     ev = await append(
         session,
         m,
-        event_type,
+        st.event,
         actor,
         payload,
         device_time=device_time,
@@ -149,20 +145,7 @@ async def scan(
         accuracy_m=accuracy_m,
         vehicle_plate=plate or m.vehicle_plate,
         now=now,
-        evaluate_rules=False,
+        findings=findings,
+        geofence_m=geofence_m,
     )
-    for f in findings:
-        session.add(
-            Finding(
-                manifest_id=m.id,
-                event_seq=ev.seq,
-                code=f["code"],
-                severity=f["severity"],
-                details={k: v for k, v in f.items() if k not in ("code", "severity")},
-            )
-        )
-    if findings:
-        await session.flush()
-    # The findings are stored now: run the event rules (geofence alerts read them).
-    await evaluate(session, m, ev, geofence_m)
     return ScanResult(manifest=m, event=ev, findings=findings)

@@ -10,9 +10,11 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
+from sqlmodel import select
 
 from waste_tracker.auth.passwords import hash_password
 from waste_tracker.auth.service import create_user
@@ -39,8 +41,8 @@ class DemoOrg:
     lon: float  # WGS-84
     lat: float
     address: str
-    licence: dict | None = None
-    permit: dict | None = None
+    licence: dict[str, Any] | None = None
+    permit: dict[str, Any] | None = None
     vehicles: list[tuple[str, int]] = field(default_factory=list)
     driver: str | None = None
 
@@ -422,7 +424,7 @@ REGULATORS = [
 ]
 
 
-async def _one(session: AsyncSession, stmt):  # type: ignore[no-untyped-def]
+async def _one(session: AsyncSession, stmt: Executable) -> Any:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -430,7 +432,7 @@ async def seed(session: AsyncSession) -> dict[str, int]:
     created = {"organisations": 0, "sites": 0, "licences": 0, "permits": 0, "vehicles": 0, "users": 0}
     pw_hash = hash_password(DEMO_PASSWORD)
 
-    async def ensure_user(username: str, role: str, display: str, **binding: object) -> None:
+    async def ensure_user(username: str, role: str, display: str, **binding: Any) -> None:
         if await _one(session, select(User.id).where(User.username == username)) is None:
             await create_user(
                 session,

@@ -76,7 +76,7 @@ async def kpis(
     ``delivered_not_received`` rule's working days of drop-off), share completed (无害化: disposed /
     received tonnage), open alerts
     by rule."""
-    from waste_tracker.alerts.settings import effective_settings
+    from waste_tracker.rules.settings import effective_settings
 
     start, end = _window(date_from, date_to)
     scope = _scope(actor)

@@ -1,4 +1,5 @@
-"""The catalogue of rules: ids, defaults and plain-language explanations (zh-CN and en).
+"""The catalogue of rules: ids, triggers, default severities and thresholds, and plain-language
+titles and explanations (zh-CN and en).
 
 Defaults live here; the live values are rows of ``rule_setting`` (seeded from these, editable by
 a city regulator, every change audited). docs/rules.md explains each default.
@@ -7,7 +8,7 @@ a city regulator, every change audited). docs/rules.md explains each default.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 
@@ -15,7 +16,7 @@ SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 @dataclass(frozen=True)
 class Rule:
     id: str
-    trigger: str  # "event" (in the event's transaction) or "sweep" (time-based)
+    trigger: Literal["event", "sweep"]  # in the event's transaction, or time-based (the sweep)
     severity: str
     defaults: dict[str, Any] = field(default_factory=dict)
     title: dict[str, str] = field(default_factory=dict)
@@ -195,6 +196,11 @@ RULES: dict[str, Rule] = {
         ),
     ]
 }
+
+
+def title(rule_id: str, lang: str) -> str:
+    """The rule's title in ``lang``; an alert of a rule no longer in the catalogue shows its id."""
+    return RULES[rule_id].title.get(lang, rule_id) if rule_id in RULES else rule_id
 
 
 def explain(rule_id: str, lang: str, thresholds: dict[str, Any] | None = None) -> str:

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Forbidden, Invalid
 from waste_tracker.models import RuleSetting, RuleSettingChange
-from waste_tracker.rules.registry import RULES, SEVERITY_RANK
+from waste_tracker.rules.catalogue import RULES, SEVERITY_RANK
 
 TTL_SECONDS = 10.0
 INTEGER_KEYS = {"days", "hours", "working_days"}
@@ -83,7 +84,7 @@ async def seed_rule_settings(session: AsyncSession) -> int:
         .values([{"rule_id": r.id, "enabled": True, "severity": r.severity, "thresholds": r.defaults} for r in RULES.values()])
         .on_conflict_do_nothing(index_elements=["rule_id"])
     )
-    res = await session.execute(stmt)
+    res = cast(CursorResult[Any], await session.execute(stmt))  # an INSERT: the driver's cursor result
     clear_cache()
     return res.rowcount or 0
 
@@ -139,7 +140,7 @@ async def update_rule(
 
 
 async def list_changes(session: AsyncSession, rule_id: str | None = None) -> list[RuleSettingChange]:
-    stmt = select(RuleSettingChange).order_by(RuleSettingChange.id.desc())
+    stmt = select(RuleSettingChange).order_by(col(RuleSettingChange.id).desc())
     if rule_id:
         stmt = stmt.where(RuleSettingChange.rule_id == rule_id)
     return list((await session.execute(stmt.limit(500))).scalars())

@@ -1,0 +1,164 @@
+"""Who may see or act on a manifest, and on the alerts about it: each rule once, the Python
+predicate (for one row in hand) beside the SQL scope (for lists, counts and exports), so that a new
+reader of either cannot forget a scope or drift from the other.
+
+- An admin sees everything.
+- A regulator sees what touches a county of its jurisdiction (the generator's or the receiver's;
+  for an alert also the county the waste was actually dropped off in), never a draft.
+- An enterprise sees the manifests its organisation generates (drafts too), carries or receives.
+- A driver sees the manifests its carrier carries (in lists; one it is otherwise a party to by id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, and_, false, or_, true
+from sqlalchemy.orm import Mapped
+from sqlmodel import col
+
+from waste_tracker.auth.principal import Principal
+from waste_tracker.errors import Forbidden
+from waste_tracker.manifest.lifecycle import Action, Side, Status, side_of
+from waste_tracker.models import Alert, Manifest
+
+HIDDEN_FROM_OTHERS = (Status.DRAFT, Status.DELETED)  # only the generator sees its drafts
+MAX_BRANCHES = 16  # above this many counties a regulator's scope stays one IN (...) condition
+
+Column = Mapped[Any] | ColumnElement[Any]  # a model's column (``col(Model.field)``) or an expression
+
+
+# --- one row in hand ---------------------------------------------------------------------------------
+
+
+def party_of(actor: Principal, m: Manifest) -> set[Side]:
+    """Which sides of this manifest the actor is on."""
+    sides: set[Side] = set()
+    if actor.organisation_id is None:
+        return sides
+    if actor.role == "enterprise":
+        if actor.organisation_id == m.generator_org_id:
+            sides.add(Side.GENERATOR)
+        if actor.organisation_id == m.receiver_org_id:
+            sides.add(Side.RECEIVER)
+        if actor.organisation_id == m.carrier_org_id:
+            sides.add(Side.CARRIER_OFFICE)
+    if actor.role == "driver" and actor.organisation_id == m.carrier_org_id:
+        sides.add(Side.CARRIER)
+    return sides
+
+
+def require_party(actor: Principal, m: Manifest, action: Action) -> None:
+    """The action is taken by one side of the manifest (the transition table says which)."""
+    side = side_of(action)
+    if side not in party_of(actor, m):
+        raise Forbidden("forbidden", {"action": str(action), "required_party": str(side)})
+
+
+def can_see(actor: Principal, m: Manifest) -> bool:
+    if actor.is_admin:
+        return True
+    if m.status in HIDDEN_FROM_OTHERS:
+        return actor.role == "enterprise" and actor.organisation_id == m.generator_org_id
+    if actor.is_regulator:
+        return actor.in_scope(m.generator_county, m.receiver_county)
+    return actor.organisation_id in (m.generator_org_id, m.carrier_org_id, m.receiver_org_id)
+
+
+def can_see_alert(actor: Principal, a: Alert) -> bool:
+    if actor.is_admin:
+        return True
+    if actor.is_regulator:
+        dropoff = a.evidence.get("dropoff_county") if isinstance(a.evidence, dict) else None
+        return actor.in_scope(a.generator_county, a.receiver_county, dropoff if isinstance(dropoff, int) else None)
+    org = actor.organisation_id
+    return org is not None and org in (a.generator_org_id, a.receiver_org_id, a.carrier_org_id)
+
+
+# --- the same rules as SQL ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Readers:
+    """How a table names the places and parties that may read a row of it."""
+
+    counties: Sequence[Column]  # a regulator reads a row when one is in its scope
+    orgs: Sequence[Column]  # an enterprise reads a row naming its organisation in one of these
+    driver_orgs: Sequence[Column]  # a driver, likewise
+    owner: Column | None = None  # this party also reads the rows hidden from the others
+    hidden: ColumnElement[bool] | None = None  # the rows only the owner reads (drafts)
+
+
+MANIFESTS = Readers(
+    counties=(col(Manifest.generator_county), col(Manifest.receiver_county)),
+    orgs=(col(Manifest.generator_org_id), col(Manifest.carrier_org_id), col(Manifest.receiver_org_id)),
+    driver_orgs=(col(Manifest.carrier_org_id),),
+    owner=col(Manifest.generator_org_id),
+    hidden=col(Manifest.status).in_([str(s) for s in HIDDEN_FROM_OTHERS]),
+)
+ALERTS = Readers(
+    # Also where the waste actually went: a dumping county's regulator must see it.
+    counties=(
+        col(Alert.generator_county),
+        col(Alert.receiver_county),
+        col(Alert.evidence)["dropoff_county"].astext.cast(Integer),
+    ),
+    orgs=(col(Alert.generator_org_id), col(Alert.receiver_org_id), col(Alert.carrier_org_id)),
+    driver_orgs=(col(Alert.generator_org_id), col(Alert.receiver_org_id), col(Alert.carrier_org_id)),
+)
+
+
+def _visible(r: Readers, cond: ColumnElement[bool]) -> ColumnElement[bool]:
+    return and_(~r.hidden, cond) if r.hidden is not None else cond
+
+
+def readable(actor: Principal, r: Readers) -> ColumnElement[bool]:
+    """What ``actor`` may read of the table ``r`` describes, as one condition (counts, exports)."""
+    if actor.is_admin:
+        return true()
+    if actor.is_regulator:
+        counties = sorted(actor.county_scope or [])
+        if not counties:
+            return false()
+        return _visible(r, or_(*(column.in_(counties) for column in r.counties)))
+    org = actor.organisation_id
+    if org is None:
+        return false()
+    if actor.role == "driver":
+        return _visible(r, or_(*(column == org for column in r.driver_orgs)))
+    others = _visible(r, or_(*(column == org for column in r.orgs if column is not r.owner)))
+    return or_(r.owner == org, others) if r.owner is not None else others
+
+
+def readable_branches(actor: Principal, r: Readers) -> list[ColumnElement[bool]]:
+    """The same scope as conditions whose union it is, each one index range (one county or
+    organisation column), so that a list in time order can take one page from each and merge."""
+    if actor.is_admin:
+        return [true()]
+    if actor.is_regulator:
+        counties = sorted(actor.county_scope or [])
+        if not counties:
+            return [false()]
+        if len(counties) > MAX_BRANCHES:
+            return [readable(actor, r)]
+        return [_visible(r, column == c) for column in r.counties for c in counties]
+    org = actor.organisation_id
+    if org is None:
+        return [false()]
+    if actor.role == "driver":
+        return [_visible(r, column == org) for column in r.driver_orgs]
+    return [column == org if column is r.owner else _visible(r, column == org) for column in r.orgs]
+
+
+def manifest_scope(actor: Principal) -> ColumnElement[bool]:
+    return readable(actor, MANIFESTS)
+
+
+def manifest_scope_branches(actor: Principal) -> list[ColumnElement[bool]]:
+    return readable_branches(actor, MANIFESTS)
+
+
+def alert_scope(actor: Principal) -> ColumnElement[bool]:
+    return readable(actor, ALERTS)
