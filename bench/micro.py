@@ -233,9 +233,11 @@ def rollup_check(db: BenchDb) -> dict[str, Any]:
         ),
         "licence_year_received": (
             f"""SELECT m.licence_id, {YEAR.format(m="m")} AS year, count(*)::int AS manifests,
-                       COALESCE(sum(m.received_kg), 0)::numeric(18, 3) AS received_kg
+                       COALESCE(sum(m.received_kg), 0)::numeric(18, 3) AS received_kg,
+                       COALESCE(sum(COALESCE(m.accepted_kg, m.received_kg)), 0)::numeric(18, 3) AS accepted_kg
                 FROM manifest m WHERE m.licence_id IS NOT NULL AND m.received_at IS NOT NULL GROUP BY 1, 2""",
-            "SELECT licence_id, year, manifests, received_kg FROM licence_year_received WHERE manifests <> 0 OR received_kg <> 0",
+            "SELECT licence_id, year, manifests, received_kg, accepted_kg FROM licence_year_received"
+            " WHERE manifests <> 0 OR received_kg <> 0",
         ),
     }
     out: dict[str, Any] = {"differing_rows": 0}

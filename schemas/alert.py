@@ -22,6 +22,7 @@ class AlertPublic(BaseModel):
     licence_id: uuid.UUID | None
     generator_county: int | None
     receiver_county: int | None
+    event_counties: list[int] = Field(default_factory=list, description="Counties where the events it is about happened")
     generator_org_id: uuid.UUID | None
     receiver_org_id: uuid.UUID | None
     assignee_id: uuid.UUID | None

@@ -22,11 +22,11 @@ from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Forbidden
 from waste_tracker.manifest import access, labels, queries
 from waste_tracker.manifest.lifecycle import Status
+from waste_tracker.manifest.parties import party_names
 from waste_tracker.manifest.timeline import timeline
 from waste_tracker.manifest.verify import verify_manifest
 from waste_tracker.models import Manifest
 from waste_tracker.registry import catalogue, licences, organisations
-from waste_tracker.registry.names import organisation_names
 from waste_tracker.rules import catalogue as rules
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -40,19 +40,9 @@ PAGE = 50
 
 
 async def _rows(session: AsyncSession, manifests: list[Manifest]) -> list[dict[str, Any]]:
-    """Manifests with their parties' names, for lists."""
-    names = await organisation_names(
-        session, [x for m in manifests for x in (m.generator_org_id, m.receiver_org_id, m.carrier_org_id)]
-    )
-    return [
-        {
-            "m": m,
-            "generator": names.get(m.generator_org_id, ""),
-            "receiver": names.get(m.receiver_org_id, ""),
-            "carrier": names.get(m.carrier_org_id, ""),
-        }
-        for m in manifests
-    ]
+    """Manifests with their parties' names (as submitted), for lists."""
+    names = await party_names(session, manifests)
+    return [{"m": m, **names[m.id]} for m in manifests]
 
 
 async def _list(

@@ -19,6 +19,7 @@ from waste_tracker import clock
 from waste_tracker.alerts import detail, queries
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Forbidden
+from waste_tracker.manifest import parties
 from waste_tracker.manifest import queries as manifest_queries
 from waste_tracker.manifest.timeline import timeline
 from waste_tracker.models import Alert
@@ -51,7 +52,9 @@ def _rule_titles(lang: str) -> dict[str, str]:
 
 
 async def _names_for(session: AsyncSession, alerts: list[Alert], lang: str) -> dict[int, str]:
-    return await jurisdiction_names(session, [c for a in alerts for c in (a.generator_county, a.receiver_county)], lang)
+    return await jurisdiction_names(
+        session, [c for a in alerts for c in (a.generator_county, a.receiver_county, *a.event_counties)], lang
+    )
 
 
 @router.get("/reg/alerts", openapi_extra=REG)
@@ -98,6 +101,8 @@ async def alert_page(alert_id: int, request: Request, principal: WebPrincipal, s
     v = await detail.alert_view(session, principal, alert_id)
     a, m, hist = v.alert, v.manifest, v.history
     orgs = await organisation_names(session, [a.generator_org_id, a.receiver_org_id, a.carrier_org_id])
+    if m is not None:  # a manifest's parties as it recorded them at submission
+        orgs |= parties.names_by_organisation(m)
     users = await user_names(session, [h.actor_user_id for h in hist] + [a.assignee_id])
     return render(
         request,

@@ -129,10 +129,11 @@ async def test_a_day_in_the_demo_city(client, session: AsyncSession) -> None:  #
         (dumped["number"], "delivered_not_received"),  # "delivered" somewhere, never confirmed
         (vanished["number"], "in_transit_too_long"),
         (light["number"], "quantity_discrepancy"),
+        (light["number"], "receipt_exception"),  # the weight differs at receipt: reported at once
         (forgotten["number"], "not_picked_up"),
         (unconfirmed["number"], "delivered_not_received"),
     }
     assert all(a.status == "open" for a in rows)
     # The city regulator's queue shows all of them; 海宁's regulator only what touches 海宁 (none).
-    assert len((await client.get("/api/v1/alerts", headers=await city.user("jiaxing-regulator"))).json()["items"]) == 8
+    assert len((await client.get("/api/v1/alerts", headers=await city.user("jiaxing-regulator"))).json()["items"]) == 9
     assert (await client.get("/api/v1/alerts", headers=await city.user("haining-regulator"))).json()["items"] == []

@@ -24,6 +24,11 @@ _PARTY_SITES = text(
 )
 
 
+def _as_submitted(m: Manifest, side: str) -> dict[str, Any]:
+    """A party's names as the manifest recorded them at submission (empty for a draft)."""
+    return dict((m.parties or {}).get(side) or {})
+
+
 @dataclass(frozen=True)
 class AlertView:
     alert: Alert
@@ -67,8 +72,8 @@ async def alert_detail(session: AsyncSession, actor: Principal, alert_id: int) -
             "properties": {
                 "role": r["role"],
                 "site_id": str(r["id"]),
-                "name": r["name"],
-                "organisation": r["org"],
+                "name": _as_submitted(m, r["role"]).get("site_name", r["name"]),
+                "organisation": _as_submitted(m, r["role"]).get("organisation_name", r["org"]),
                 "county_adcode": r["county_adcode"],
             },
         }

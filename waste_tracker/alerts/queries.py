@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, union
+from sqlalchemy import Integer, and_, func, or_, type_coerce, union
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -34,6 +35,15 @@ class AlertFilter:
     assignee_id: uuid.UUID | None = None
 
 
+def _event_counties() -> Any:
+    return type_coerce(col(Alert.event_counties), ARRAY(Integer))
+
+
+def _in_county(county: int) -> Any:
+    """The alert concerns this county: the waste came from or went to it, or an event happened there."""
+    return or_(col(Alert.generator_county) == county, col(Alert.receiver_county) == county, _event_counties().contains([county]))
+
+
 def _filtered(actor: Principal, f: AlertFilter, scoped: bool = True) -> Any:
     stmt = select(Alert).where(access.alert_scope(actor)) if scoped else select(Alert)
     if f.rule:
@@ -43,7 +53,7 @@ def _filtered(actor: Principal, f: AlertFilter, scoped: bool = True) -> Any:
     if f.status:
         stmt = stmt.where(col(Alert.status).in_(f.status))
     if f.county:
-        stmt = stmt.where(or_(col(Alert.generator_county) == f.county, col(Alert.receiver_county) == f.county))
+        stmt = stmt.where(_in_county(f.county))
     if f.organisation_id:
         o = f.organisation_id
         stmt = stmt.where(or_(col(Alert.generator_org_id) == o, col(Alert.receiver_org_id) == o, col(Alert.carrier_org_id) == o))
@@ -83,8 +93,12 @@ async def list_alerts(
         if after is not None:
             base = base.where(after)
         parts = [
-            base.where(county == f.county, Alert.status == st).order_by(*order).limit(limit + 1).subquery()
-            for county in (col(Alert.generator_county), col(Alert.receiver_county))
+            base.where(where, Alert.status == st).order_by(*order).limit(limit + 1).subquery()
+            for where in (
+                col(Alert.generator_county) == f.county,
+                col(Alert.receiver_county) == f.county,
+                _event_counties().contains([f.county]),
+            )
             for st in f.status
         ]
         ids = union(*(select(p.c.id) for p in parts)).subquery()
@@ -105,18 +119,21 @@ async def summary(session: AsyncSession, actor: Principal, f: AlertFilter) -> di
     for key, column in (("by_rule", base.c.rule_id), ("by_severity", base.c.severity), ("by_status", base.c.status)):
         rows = (await session.execute(select(column, func.count()).group_by(column).order_by(column))).all()
         out[key] = {str(k): int(v) for k, v in rows}
-    rows = (await session.execute(select(base.c.generator_county, func.count()).group_by(base.c.generator_county))).all()
-    by_county: dict[str, int] = {str(k): int(v) for k, v in rows if k is not None}
+    # Each alert once under every county it concerns (generator's, receiver's, where its events were).
+    concerned = select(
+        base.c.id,
+        func.unnest(
+            func.array_append(func.array_append(base.c.event_counties, base.c.generator_county), base.c.receiver_county)
+        ).label("county"),
+    ).subquery()
     rows = (
         await session.execute(
-            select(base.c.receiver_county, func.count())
-            .where(base.c.receiver_county != base.c.generator_county)
-            .group_by(base.c.receiver_county)
+            select(concerned.c.county, func.count(func.distinct(concerned.c.id)))
+            .where(concerned.c.county.is_not(None))
+            .group_by(concerned.c.county)
         )
     ).all()
-    for k, v in rows:
-        if k is not None:
-            by_county[str(k)] = by_county.get(str(k), 0) + int(v)
+    by_county: dict[str, int] = {str(k): int(v) for k, v in rows}
     out["by_county"] = dict(sorted(by_county.items()))
     return out
 
@@ -130,6 +147,7 @@ CSV_COLUMNS = [
     "number",
     "generator_county",
     "receiver_county",
+    "event_counties",
     "first_seen_at",
     "last_seen_at",
     "occurrences",
@@ -158,6 +176,7 @@ async def export_csv(session: AsyncSession, actor: Principal, f: AlertFilter, la
                 a.evidence.get("number") or "",
                 a.generator_county or "",
                 a.receiver_county or "",
+                " ".join(str(c) for c in a.event_counties or ()),
                 clock.local(a.first_seen_at).strftime("%Y-%m-%d %H:%M:%S"),
                 clock.local(a.last_seen_at).strftime("%Y-%m-%d %H:%M:%S"),
                 a.occurrences,

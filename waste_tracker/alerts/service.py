@@ -60,7 +60,7 @@ async def assign(
         if u is None or u.role != "regulator" or not u.is_active or u.jurisdiction_adcode is None:
             raise Invalid("invalid_assignee", {"assignee_id": str(assignee_id)})
         scope = await counties_under(session, u.jurisdiction_adcode)
-        if not ({a.generator_county, a.receiver_county, a.evidence.get("dropoff_county")} & scope):
+        if not (access.alert_counties(a) & scope):
             raise Invalid("invalid_assignee", {"assignee_id": str(assignee_id)})
     old_assignee = a.assignee_id
     a.assignee_id = assignee_id

@@ -25,7 +25,7 @@ from waste_tracker.alerts.workflow import AUTO_RESOLVE, OPEN, RECUR, sql_in
 ALERT_COLUMNS = (
     "rule_id, subject_key, manifest_id, licence_id, severity, severity_rank, status, evidence, signature, "
     "generator_county, receiver_county, generator_org_id, receiver_org_id, carrier_org_id, "
-    "occurrences, first_seen_at, last_seen_at, updated_at"
+    "occurrences, first_seen_at, last_seen_at, updated_at, event_counties"
 )
 
 # When a finding recurs (alerts/workflow.py: the "recur" rows).
@@ -55,7 +55,9 @@ ON CONFLICT (rule_id, subject_key) DO UPDATE SET
     receiver_county = EXCLUDED.receiver_county,
     generator_org_id = EXCLUDED.generator_org_id,
     receiver_org_id = EXCLUDED.receiver_org_id,
-    carrier_org_id = EXCLUDED.carrier_org_id
+    carrier_org_id = EXCLUDED.carrier_org_id,
+    -- every county an event of this alert happened in stays (a later scan elsewhere adds its own)
+    event_counties = ARRAY(SELECT DISTINCT c FROM unnest(alert.event_counties || EXCLUDED.event_counties) c ORDER BY c)
 RETURNING id, status
 """
 
@@ -81,8 +83,10 @@ async def raise_alert(
     generator_org_id: uuid.UUID | None = None,
     receiver_org_id: uuid.UUID | None = None,
     carrier_org_id: uuid.UUID | None = None,
+    event_county: int | None = None,
 ) -> int:
-    """Open or update the alert for (rule, subject). Returns the alert id."""
+    """Open or update the alert for (rule, subject). Returns the alert id. ``event_county``: the
+    county where the event that raised it happened (added to the alert's ``event_counties``)."""
     if manifest is not None:
         generator_county = generator_county or manifest.generator_county
         receiver_county = receiver_county or manifest.receiver_county
@@ -97,7 +101,7 @@ async def raise_alert(
         ), up AS (
             INSERT INTO alert ({ALERT_COLUMNS})
             VALUES (:rule, :subject, :manifest_id, :licence_id, :severity, :rank, '{OPEN}', CAST(:evidence AS jsonb),
-                    :signature, :gc, :rc, :go, :ro, :co, 1, :now, :now, :now)
+                    :signature, :gc, :rc, :go, :ro, :co, 1, :now, :now, :now, CAST(:ec AS integer[]))
             {ON_CONFLICT}
         ), hist AS (
             INSERT INTO alert_history (alert_id, at, action, old_status, new_status, details)
@@ -122,6 +126,7 @@ async def raise_alert(
                 "go": generator_org_id,
                 "ro": receiver_org_id,
                 "co": carrier_org_id,
+                "ec": [event_county] if event_county is not None else [],
                 "now": now,
             },
         )
@@ -150,7 +155,7 @@ async def sweep_rule(
             INSERT INTO alert ({ALERT_COLUMNS})
             SELECT :rule, f.subject_key, f.manifest_id, f.licence_id, :severity, :rank, '{OPEN}', f.evidence,
                    f.signature, f.generator_county, f.receiver_county, f.generator_org_id, f.receiver_org_id,
-                   f.carrier_org_id, 1, :now, :now, :now
+                   f.carrier_org_id, 1, :now, :now, :now, CAST(ARRAY[] AS integer[])
             FROM found f
             {ON_CONFLICT}
         ), hist AS (

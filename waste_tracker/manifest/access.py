@@ -4,7 +4,8 @@ reader of either cannot forget a scope or drift from the other.
 
 - An admin sees everything.
 - A regulator sees what touches a county of its jurisdiction (the generator's or the receiver's;
-  for an alert also the county the waste was actually dropped off in), never a draft.
+  for an alert also every county where an event it is about happened: a pickup, a drop-off, a
+  scan), never a draft.
 - An enterprise sees the manifests its organisation generates (drafts too), carries or receives.
 - A driver sees the manifests its carrier carries (in lists; one it is otherwise a party to by id).
 """
@@ -15,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, false, or_, true
+from sqlalchemy import ColumnElement, Integer, and_, false, or_, true, type_coerce
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped
 from sqlmodel import col
 
@@ -67,12 +69,17 @@ def can_see(actor: Principal, m: Manifest) -> bool:
     return actor.organisation_id in (m.generator_org_id, m.carrier_org_id, m.receiver_org_id)
 
 
+def alert_counties(a: Alert) -> set[int]:
+    """The counties whose regulators an alert concerns: the generator's, the receiver's and every
+    county where one of its events happened."""
+    return {c for c in (a.generator_county, a.receiver_county, *(a.event_counties or ())) if c is not None}
+
+
 def can_see_alert(actor: Principal, a: Alert) -> bool:
     if actor.is_admin:
         return True
     if actor.is_regulator:
-        dropoff = a.evidence.get("dropoff_county") if isinstance(a.evidence, dict) else None
-        return actor.in_scope(a.generator_county, a.receiver_county, dropoff if isinstance(dropoff, int) else None)
+        return actor.in_scope(*alert_counties(a))
     org = actor.organisation_id
     return org is not None and org in (a.generator_org_id, a.receiver_org_id, a.carrier_org_id)
 
@@ -85,8 +92,9 @@ class Readers:
     """How a table names the places and parties that may read a row of it."""
 
     counties: Sequence[Column]  # a regulator reads a row when one is in its scope
-    orgs: Sequence[Column]  # an enterprise reads a row naming its organisation in one of these
-    driver_orgs: Sequence[Column]  # a driver, likewise
+    county_sets: Sequence[Column] = ()  # arrays of counties: a regulator reads a row when one is in its scope
+    orgs: Sequence[Column] = ()  # an enterprise reads a row naming its organisation in one of these
+    driver_orgs: Sequence[Column] = ()  # a driver, likewise
     owner: Column | None = None  # this party also reads the rows hidden from the others
     hidden: ColumnElement[bool] | None = None  # the rows only the owner reads (drafts)
 
@@ -99,15 +107,18 @@ MANIFESTS = Readers(
     hidden=col(Manifest.status).in_([str(s) for s in HIDDEN_FROM_OTHERS]),
 )
 ALERTS = Readers(
-    # Also where the waste actually went: a dumping county's regulator must see it.
-    counties=(
-        col(Alert.generator_county),
-        col(Alert.receiver_county),
-        col(Alert.evidence)["dropoff_county"].astext.cast(Integer),
-    ),
+    counties=(col(Alert.generator_county), col(Alert.receiver_county)),
+    # Also where the events happened: a dumping county's regulator must see it.
+    county_sets=(col(Alert.event_counties),),
     orgs=(col(Alert.generator_org_id), col(Alert.receiver_org_id), col(Alert.carrier_org_id)),
     driver_orgs=(col(Alert.generator_org_id), col(Alert.receiver_org_id), col(Alert.carrier_org_id)),
 )
+
+
+def _ints(column: Column) -> ColumnElement[Any]:
+    """An integer-array column, typed so its array operators (``&&``, ``@>``) are available."""
+    coerced: ColumnElement[Any] = type_coerce(column, ARRAY(Integer))
+    return coerced
 
 
 def _visible(r: Readers, cond: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -122,7 +133,9 @@ def readable(actor: Principal, r: Readers) -> ColumnElement[bool]:
         counties = sorted(actor.county_scope or [])
         if not counties:
             return false()
-        return _visible(r, or_(*(column.in_(counties) for column in r.counties)))
+        return _visible(
+            r, or_(*(column.in_(counties) for column in r.counties), *(_ints(s).overlap(counties) for s in r.county_sets))
+        )
     org = actor.organisation_id
     if org is None:
         return false()
@@ -143,7 +156,9 @@ def readable_branches(actor: Principal, r: Readers) -> list[ColumnElement[bool]]
             return [false()]
         if len(counties) > MAX_BRANCHES:
             return [readable(actor, r)]
-        return [_visible(r, column == c) for column in r.counties for c in counties]
+        return [_visible(r, column == c) for column in r.counties for c in counties] + [
+            _visible(r, _ints(s).contains([c])) for s in r.county_sets for c in counties
+        ]
     org = actor.organisation_id
     if org is None:
         return [false()]

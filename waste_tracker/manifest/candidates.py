@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from waste_tracker import clock, units
+from waste_tracker import units
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Invalid
 from waste_tracker.i18n import DEFAULT_LANG, register, translate
@@ -92,12 +92,8 @@ _SITES = text(
        ORDER BY d, s.id"""
 )
 
-_USED_THIS_YEAR = text(
-    f"""SELECT licence_id, COALESCE(sum(received_kg), 0) FROM manifest
-       WHERE licence_id = ANY(:ids) AND received_at IS NOT NULL
-         AND extract(year FROM received_at AT TIME ZONE {clock.SQL_ZONE}) = :y
-       GROUP BY licence_id"""
-)
+# What each licence has accepted this (Asia/Shanghai) year, from the maintained roll-up.
+_USED_THIS_YEAR = text("SELECT licence_id, accepted_kg FROM licence_year_received WHERE licence_id = ANY(:ids) AND year = :y")
 
 
 async def candidates(

@@ -56,6 +56,7 @@ def dec_str(v: Decimal | float | int | None, places: int = 3) -> str | None:
 
 
 _PROJECTION_COLUMNS = (*PROJECTED_FIELDS, "number", "child_manifest_id", "last_hash")
+_JSON_COLUMNS = frozenset({"parties"})  # bound as JSON text, cast in SQL
 _APPEND_SQL = text(
     f"""WITH ev AS (
         INSERT INTO manifest_event (manifest_id, seq, type, actor_user_id, actor_org_id, server_time, device_time,
@@ -63,8 +64,14 @@ _APPEND_SQL = text(
         VALUES (:e_manifest_id, :e_seq, :e_type, :e_actor_user_id, :e_actor_org_id, :e_server_time, :e_device_time,
                 ST_GeomFromEWKT(:e_location), :e_accuracy_m, :e_vehicle_plate, CAST(:e_payload AS jsonb), :e_prev_hash,
                 :e_hash))
-    UPDATE manifest SET {", ".join(f"{c} = :{c}" for c in _PROJECTION_COLUMNS)} WHERE id = :mid"""
+    UPDATE manifest SET {
+        ", ".join(f"{c} = CAST(:{c} AS jsonb)" if c in _JSON_COLUMNS else f"{c} = :{c}" for c in _PROJECTION_COLUMNS)
+    } WHERE id = :mid"""
 )
+
+
+def _json(v: Any) -> str | None:
+    return None if v is None else json.dumps(v, ensure_ascii=False)
 
 
 def _event_params(ev: ManifestEvent) -> dict[str, Any]:
@@ -79,7 +86,7 @@ def _event_params(ev: ManifestEvent) -> dict[str, Any]:
         "e_location": ev.location,
         "e_accuracy_m": ev.accuracy_m,
         "e_vehicle_plate": ev.vehicle_plate,
-        "e_payload": json.dumps(ev.payload, ensure_ascii=False),
+        "e_payload": _json(ev.payload),
         "e_prev_hash": ev.prev_hash,
         "e_hash": ev.hash,
     }
@@ -162,7 +169,10 @@ async def append(
     # manifest's attributes are set as already committed (no second UPDATE). (manifest_id, seq) is
     # the primary key: a violation means a concurrent writer got there first.
     with conflict_on_integrity_error(Conflict("concurrent_update", {"manifest_id": str(m.id)})):
-        await session.execute(_APPEND_SQL, {**_event_params(ev), **projection, "mid": m.id})
+        params = {
+            k: (json.dumps(v, ensure_ascii=False) if k in _JSON_COLUMNS and v is not None else v) for k, v in projection.items()
+        }
+        await session.execute(_APPEND_SQL, {**_event_params(ev), **params, "mid": m.id})
     for k, v in projection.items():
         set_committed_value(m, k, v)
     for f in findings:

@@ -179,6 +179,7 @@ class ManifestState:
     completed_at: datetime | None = None
     closed_at: datetime | None = None
     updated_at: datetime | None = None
+    parties: dict[str, Any] | None = None  # names and credit codes at submission
 
 
 _FIELD_NAMES = frozenset(f.name for f in fields(ManifestState))
@@ -260,6 +261,7 @@ _FOLDS: dict[EventType, Fold] = {
     E.SUBMITTED: lambda s, p, at, e: {
         "number": p["number"],
         "submitted_at": at,
+        "parties": p.get("parties"),
         "declared_kg": _dec(p["declared_kg"]) or s.declared_kg,
     },
     E.CANCELLED: lambda s, p, at, e: {},
@@ -324,4 +326,5 @@ PROJECTED_FIELDS = (
     "completed_at",
     "closed_at",
     "updated_at",
+    "parties",
 )

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import NotFound
-from waste_tracker.manifest import access
+from waste_tracker.manifest import access, parties
 from waste_tracker.manifest.events import state_of
 from waste_tracker.manifest.lifecycle import allowed
 from waste_tracker.models import Finding, Manifest, ManifestEvent, ManifestLine
@@ -136,19 +136,21 @@ async def describe(session: AsyncSession, m: Manifest) -> dict[str, Any]:
         await session.execute(text("SELECT id, name, uscc FROM organisation WHERE id = :c"), {"c": m.carrier_org_id})
     ).one()
 
-    def party(site_id: uuid.UUID) -> dict[str, Any]:
+    def party(side: str, site_id: uuid.UUID) -> dict[str, Any]:
         r = sites[site_id]
         point = {"type": "Point", "coordinates": (r["lon"], r["lat"])}
-        return {**{k: v for k, v in r.items() if k not in ("lon", "lat")}, "location": point}
+        return parties.overlay(m, side, {**{k: v for k, v in r.items() if k not in ("lon", "lat")}, "location": point})
 
     findings = list(
         (await session.execute(select(Finding).where(Finding.manifest_id == m.id).order_by(col(Finding.id)))).scalars()
     )
     data = {c: getattr(m, c) for c in type(m).model_fields}
     data.update(
-        generator=party(m.generator_site_id),
-        receiver=party(m.receiver_site_id),
-        carrier={"organisation_id": carrier[0], "organisation_name": carrier[1], "uscc": carrier[2]},
+        generator=party("generator", m.generator_site_id),
+        receiver=party("receiver", m.receiver_site_id),
+        carrier=parties.overlay(
+            m, "carrier", {"organisation_id": carrier[0], "organisation_name": carrier[1], "uscc": carrier[2]}
+        ),
         lines=await get_lines(session, m.id),
         allowed_actions=[str(a) for a in allowed(state_of(m))] if m.version else [],
         findings=[

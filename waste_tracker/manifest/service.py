@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from waste_tracker import clock, units
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Forbidden, Invalid, NotFound
-from waste_tracker.manifest import access, checks
+from waste_tracker.manifest import access, checks, parties
 from waste_tracker.manifest.chain import GENESIS
 from waste_tracker.manifest.commands import PLAN_FIELDS, Draft, DraftLine
 from waste_tracker.manifest.events import append, dec_str, lock_manifest, state_of
@@ -39,7 +39,9 @@ MAX_LINES = 50
 
 async def _locked_for(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID, action: Action) -> tuple[Manifest, str]:
     m = await lock_manifest(session, manifest_id)
-    if not access.can_see(actor, m) and not access.party_of(actor, m):
+    # Who may see it first: a draft does not exist for anyone but its generator, so the answer to
+    # anyone else must not depend on the action asked (no status, no allowed actions).
+    if not access.can_see(actor, m):
         raise NotFound("manifest", manifest_id)
     access.require_party(actor, m, action)
     return m, decide(state_of(m), action)
@@ -285,6 +287,7 @@ async def _submit_locked(
         "receiver_county": m.receiver_county,
         "generator_city": m.generator_city,
         "receiver_city": m.receiver_city,
+        "parties": await parties.snapshot(session, m),
     }
     await append(session, m, event_type, actor, payload, now=now)
     return m

@@ -1,6 +1,6 @@
 """A manifest's timeline for people: each event with where it happened, who did it (organisation
-and user names) and how far a scan was from the site it belongs to. Read-only; the caller has
-already checked that the reader may see the manifest."""
+as it was named then, and user names) and how far a scan was from the site it belongs to.
+Read-only; the caller has already checked that the reader may see the manifest."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ _EVENTS = text(
     """SELECT e.seq, e.type, e.server_time, e.device_time, e.actor_user_id, e.actor_org_id, e.vehicle_plate,
               e.accuracy_m, e.payload, e.hash, ST_X(e.location) AS lon, ST_Y(e.location) AS lat,
               CASE WHEN e.location IS NOT NULL AND s.id IS NOT NULL
-                   THEN ST_Distance(e.location::geography, s.location::geography) END AS site_distance_m
+                   THEN ST_Distance(e.location::geography, s.location::geography) END AS site_distance_m,
+              (SELECT i.name FROM organisation_identity i
+               WHERE i.organisation_id = e.actor_org_id AND i.created_at <= e.server_time
+               ORDER BY i.created_at DESC LIMIT 1) AS actor_org_then
        FROM manifest_event e
        LEFT JOIN site s ON s.id = CASE WHEN e.payload ? 'site_id' THEN CAST(e.payload->>'site_id' AS uuid) END
        WHERE e.manifest_id = :m ORDER BY e.seq"""
@@ -52,7 +55,8 @@ async def timeline(session: AsyncSession, manifest_id: uuid.UUID) -> list[Timeli
             type=r["type"],
             server_time=r["server_time"],
             device_time=r["device_time"],
-            actor_org=orgs.get(r["actor_org_id"]),
+            # the organisation's legal name when it acted (a later change of name does not rewrite it)
+            actor_org=r["actor_org_then"] or orgs.get(r["actor_org_id"]),
             actor_user=users.get(r["actor_user_id"]),
             vehicle_plate=r["vehicle_plate"],
             accuracy_m=float(r["accuracy_m"]) if r["accuracy_m"] is not None else None,

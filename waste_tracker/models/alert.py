@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 from waste_tracker.models.base import created_at_field, tz_column
@@ -29,6 +29,7 @@ class Alert(SQLModel, table=True):
         Index("ix_alert_rcv_county_status", "receiver_county", "status", "severity_rank", "first_seen_at"),
         Index("ix_alert_manifest", "manifest_id"),
         Index("ix_alert_open_rule", "rule_id", postgresql_where=text("status IN ('open', 'acknowledged')")),
+        Index("ix_alert_event_counties", "event_counties", postgresql_using="gin"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
@@ -43,6 +44,11 @@ class Alert(SQLModel, table=True):
     signature: str = Field(sa_column=Column(String(64), nullable=False))
     generator_county: int | None = Field(default=None, sa_column=Column(Integer))
     receiver_county: int | None = Field(default=None, sa_column=Column(Integer))
+    # Every county where an event this alert is about happened (pickup, drop-off, scan): a load
+    # dumped in a third county is that county's regulator's business too.
+    event_counties: list[int] = Field(
+        default_factory=list, sa_column=Column(ARRAY(Integer), nullable=False, server_default=text("'{}'::integer[]"))
+    )
     generator_org_id: uuid.UUID | None = Field(default=None, sa_column=Column(ForeignKey("organisation.id"), index=True))
     receiver_org_id: uuid.UUID | None = Field(default=None, sa_column=Column(ForeignKey("organisation.id"), index=True))
     carrier_org_id: uuid.UUID | None = Field(default=None, sa_column=Column(ForeignKey("organisation.id")))

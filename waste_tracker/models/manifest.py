@@ -111,6 +111,8 @@ class Manifest(SQLModel, table=True):
     completed_at: datetime | None = Field(default=None, sa_column=tz_column())
     closed_at: datetime | None = Field(default=None, sa_column=tz_column())
     updated_at: datetime | None = Field(default=None, sa_column=tz_column())
+    # The parties as they were at submission (names, credit codes), from the submitted event.
+    parties: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
 
 
 class ManifestLine(SQLModel, table=True):

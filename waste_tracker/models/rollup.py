@@ -35,9 +35,10 @@ class FlowDaily(SQLModel, table=True):
 
 
 class LicenceYearReceived(SQLModel, table=True):
-    """Tonnage received per licence and calendar year (Asia/Shanghai): what the capacity rules
-    compare with the licence's annual capacity. Kept exact by the trigger ``manifest_licence_rollup``
-    (migration 0005) whenever a manifest's licence, receipt time or received quantity changes."""
+    """Tonnage received and accepted per licence and calendar year (Asia/Shanghai): the capacity
+    rules compare ``accepted_kg`` (the rejected part of a partial acceptance goes back) with the
+    licence's annual capacity. Kept exact by the trigger ``manifest_licence_rollup`` (migrations
+    0005, 0007) whenever a manifest's licence, receipt time or quantities change."""
 
     __tablename__ = "licence_year_received"
     __table_args__ = (PrimaryKeyConstraint("licence_id", "year", name="pk_licence_year_received"),)
@@ -46,3 +47,4 @@ class LicenceYearReceived(SQLModel, table=True):
     year: int = Field(sa_column=Column(SmallInteger, nullable=False))
     manifests: int = Field(sa_column=Column(Integer, nullable=False))
     received_kg: Decimal = Field(sa_column=Column(Numeric(18, 3), nullable=False))
+    accepted_kg: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(18, 3), nullable=False, server_default="0"))

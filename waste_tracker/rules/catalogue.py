@@ -129,6 +129,21 @@ RULES: dict[str, Rule] = {
             },
         ),
         Rule(
+            "receipt_exception",
+            "event",
+            "warning",
+            {},
+            {"zh-CN": "接收时发现异常", "en": "Problem found at receipt"},
+            {
+                "zh-CN": "接收单位拒收、部分接收，或接收称重与申报、起运数量不符（超出重量差异的容差）。"
+                "依《危险废物转移管理办法》第十八条，接收单位应立即告知移出单位，并同时报告接收地生态环境主管部门：本预警即为该报告。",
+                "en": "The receiver rejected or partly accepted the load, or its weighing differs from the declared or picked-up "
+                "quantity beyond the quantity tolerance. Under Art. 18 of the Measures for the Transfer of Hazardous Waste the "
+                "receiver tells the generator at once and reports to the bureau where it sits at the same time: this alert is "
+                "that report.",
+            },
+        ),
+        Rule(
             "scan_outside_geofence",
             "event",
             "warning",

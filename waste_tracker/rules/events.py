@@ -24,6 +24,11 @@ from waste_tracker.models import Exemption, Finding, Licence, Manifest, Manifest
 from waste_tracker.rules import checks
 from waste_tracker.rules.settings import Effective, effective_settings
 
+_EVENT_COUNTY = text(
+    """SELECT j.adcode FROM manifest_event e JOIN jurisdiction j ON j.level = 'county' AND ST_Covers(j.geom, e.location)
+       WHERE e.manifest_id = :m AND e.seq = :seq AND e.location IS NOT NULL ORDER BY j.adcode LIMIT 1"""
+)
+
 
 @dataclass
 class _Event:
@@ -35,6 +40,14 @@ class _Event:
     settings: dict[str, Effective]
     geofence_m: float
     fired: list[str] = field(default_factory=list)
+    _county: tuple[int | None] | None = None  # the county the event happened in, once looked up
+
+    async def county(self) -> int | None:
+        """The county covering the event's location (None when it has none, or outside every county)."""
+        if self._county is None:
+            found = (await self.session.execute(_EVENT_COUNTY, {"m": self.m.id, "seq": self.ev.seq})).scalar()
+            self._county = (found,)
+        return self._county[0]
 
     @property
     def on(self) -> date:
@@ -58,6 +71,7 @@ class _Event:
             signature=signature,
             now=ev.server_time,
             manifest=m,
+            event_county=await self.county(),
             **kw,
         )
         self.fired.append(rule_id)
@@ -110,6 +124,36 @@ async def _quantity_discrepancy(c: _Event) -> None:
         await c.fire("quantity_discrepancy", e, {k: e[k] for k in ("declared_kg", "picked_up_kg", "received_kg")})
 
 
+async def _receipt_exception(c: _Event) -> None:
+    """At receipt, at once (Art. 18): a rejection, a partial acceptance or a weight that does not
+    match is reported to the receiver's county bureau and to the generator, in the receipt's own
+    transaction. (``rejected_not_resolved`` still follows up after its days.)"""
+    m, p = c.m, c.ev.payload or {}
+    found: list[str] = []
+    if p.get("decision") in ("partial", "rejected"):
+        found.append(str(p["decision"]))
+    weight = checks.quantity_discrepancy(
+        m.declared_kg, m.picked_up_kg, m.received_kg, c.settings["quantity_discrepancy"].thresholds
+    )
+    if weight:
+        found.append("quantity")
+    if not found:
+        return
+    evidence: dict[str, Any] = {
+        "found": found,
+        "decision": p.get("decision"),
+        "reason": p.get("reason"),
+        "declared_kg": f"{m.declared_kg:.3f}",
+        "picked_up_kg": f"{m.picked_up_kg:.3f}" if m.picked_up_kg is not None else None,
+        "received_kg": p.get("received_kg"),
+        "accepted_kg": p.get("accepted_kg"),
+        "lines": p.get("lines", []),
+    }
+    if weight:
+        evidence["difference_kg"] = weight["difference_kg"]
+    await c.fire("receipt_exception", evidence, {"seq": c.ev.seq, "found": found})
+
+
 async def _receiver_over_capacity(c: _Event) -> None:
     m = c.m
     if not (m.licence_id and c.settings["receiver_over_capacity"].enabled):
@@ -122,8 +166,9 @@ async def _receiver_over_capacity(c: _Event) -> None:
         (
             await c.session.execute(
                 # the maintained roll-up (waste_tracker/stats/rollup.py): one row, not the year's
-                # receipts; its year is the Asia/Shanghai calendar year
-                text("SELECT COALESCE(sum(received_kg), 0) FROM licence_year_received WHERE licence_id = :l AND year = :y"),
+                # receipts; its year is the Asia/Shanghai calendar year; what was accepted counts
+                # (a partial acceptance's rejected part goes back to the generator)
+                text("SELECT COALESCE(sum(accepted_kg), 0) FROM licence_year_received WHERE licence_id = :l AND year = :y"),
                 {"l": lic.id, "y": year},
             )
         ).scalar_one()
@@ -251,7 +296,7 @@ EVENT_RULES: dict[str, tuple[RuleCheck, ...]] = {
     EventType.DROPPED_OFF: (_scan_findings, _dropoff_place, _licence_expired_in_use),
     EventType.RETURN_PICKED_UP: (_scan_findings,),
     EventType.RETURNED: (_scan_findings,),
-    EventType.RECEIVED: (_quantity_discrepancy, _receiver_over_capacity, _licence_expired_in_use),
+    EventType.RECEIVED: (_receipt_exception, _quantity_discrepancy, _receiver_over_capacity, _licence_expired_in_use),
     EventType.DISPOSED: (_licence_expired_in_use,),
 }
 
@@ -288,7 +333,7 @@ async def _nearest_capable_receiver(session: AsyncSession, m: Manifest) -> tuple
               SELECT 1 FROM unnest(CAST(:codes AS varchar[]), CAST(:cats AS varchar[])) AS x(code, cat)
               WHERE NOT (x.code = ANY(l.waste_codes) OR x.cat = ANY(l.waste_categories)))
           AND l.annual_capacity_t * 1000 - COALESCE((
-              SELECT sum(y.received_kg) FROM licence_year_received y WHERE y.licence_id = l.id
+              SELECT sum(y.accepted_kg) FROM licence_year_received y WHERE y.licence_id = l.id
                 AND y.year >= :year), 0) >= :load
         ORDER BY s.location <-> g.location
         LIMIT 1

@@ -27,8 +27,9 @@ REBUILD_SQL = [
         FROM manifest m WHERE m.picked_up_at IS NOT NULL
         GROUP BY 1, 2, 3, 4, 5, 6""",
     "DELETE FROM licence_year_received",
-    f"""INSERT INTO licence_year_received (licence_id, year, manifests, received_kg)
-        SELECT m.licence_id, {YEAR.format(m="m")}, count(*), COALESCE(sum(m.received_kg), 0)
+    f"""INSERT INTO licence_year_received (licence_id, year, manifests, received_kg, accepted_kg)
+        SELECT m.licence_id, {YEAR.format(m="m")}, count(*), COALESCE(sum(m.received_kg), 0),
+               COALESCE(sum(COALESCE(m.accepted_kg, m.received_kg)), 0)
         FROM manifest m WHERE m.licence_id IS NOT NULL AND m.received_at IS NOT NULL
         GROUP BY 1, 2""",
 ]

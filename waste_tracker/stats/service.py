@@ -118,14 +118,18 @@ async def kpis(
         .mappings()
         .all()
     )
+    # Open alerts under the county the waste came from and under every county where one of their
+    # events happened (a load dumped in a third county counts there too).
     alerts = (
         await session.execute(
             text("""
-        SELECT generator_county, rule_id, count(*) FROM alert
-        WHERE status IN ('open', 'acknowledged')
-          AND (CAST(:scope AS int[]) IS NULL OR generator_county = ANY(:scope))
+        SELECT c.county, a.rule_id, count(DISTINCT a.id) FROM alert a
+        CROSS JOIN LATERAL unnest(array_append(a.event_counties, a.generator_county)) AS c(county)
+        WHERE a.status IN ('open', 'acknowledged') AND c.county IS NOT NULL
+          AND (CAST(:scope AS int[]) IS NULL OR c.county = ANY(:scope))
+          AND (CAST(:county AS int) IS NULL OR c.county = :county)
         GROUP BY 1, 2"""),
-            {"scope": scope},
+            {"scope": scope, "county": county},
         )
     ).all()
     by_county: dict[int, dict[str, int]] = {}
@@ -148,4 +152,25 @@ async def kpis(
                 "open_alerts_by_rule": by_county.get(r["county"], {}),
             }
         )
+    # Counties with open alerts but no manifests generated in the period still get their row.
+    missing = sorted(set(by_county) - {r["county"] for r in out})
+    if missing:
+        names = (
+            await session.execute(text("SELECT adcode, name, name_en FROM jurisdiction WHERE adcode = ANY(:c)"), {"c": missing})
+        ).all()
+        for adcode, name, name_en in names:
+            out.append(
+                {
+                    "county": adcode,
+                    "name": name,
+                    "name_en": name_en,
+                    "manifests": 0,
+                    "tonnes": 0.0,
+                    "completed": 0,
+                    "on_time_share": None,
+                    "disposal_share": None,
+                    "open_alerts_by_rule": by_county[adcode],
+                }
+            )
+        out.sort(key=lambda r: r["county"])
     return out
