@@ -7,7 +7,9 @@ from geoalchemy2 import alembic_helpers
 from sqlalchemy import pool
 
 import waste_tracker.models  # noqa: F401 - registers every table on the metadata
-from waste_tracker.db import database_url, make_sync_engine
+from waste_tracker.config import get_settings
+from waste_tracker.db import make_sync_engine, owner_database_url
+from waste_tracker.migrate import grant_app_role
 from waste_tracker.models.base import metadata
 
 config = context.config
@@ -24,7 +26,7 @@ def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-
 
 
 def _url() -> str:
-    return config.attributes.get("url") or config.get_main_option("sqlalchemy.url") or database_url()
+    return config.attributes.get("url") or config.get_main_option("sqlalchemy.url") or owner_database_url()
 
 
 # GeoAlchemy2's helpers in both modes, or autogenerate duplicates spatial indexes and misses imports.
@@ -58,6 +60,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(connection=connection, **SPATIAL)
     with context.begin_transaction():
         context.run_migrations()
+        grant_app_role(connection, config.attributes.get("app_role") or get_settings().app_role)
 
 
 if context.is_offline_mode():

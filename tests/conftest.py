@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 
 import httpx
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from api.app import create_app
 from api.deps import get_session
@@ -39,7 +40,21 @@ REFERENCE_TABLES = {
 }
 
 
-def _test_db_url() -> Iterator[str]:
+@dataclass(frozen=True)
+class DatabaseRoles:
+    """The test database under its three roles (one URL for all three with TEST_DATABASE_URL)."""
+
+    admin: str  # the cluster's superuser: tampering in tests, truncation
+    owner: str  # runs migrations (docs/operations.md, "Database roles")
+    app: str  # what the service connects as
+
+    @property
+    def env(self) -> dict[str, str]:
+        """For a subprocess: the service's URL and the owner's."""
+        return {"DATABASE_URL": self.app, "WASTE_TRACKER_OWNER_DATABASE_URL": self.owner}
+
+
+def _test_db() -> Iterator[DatabaseRoles]:
     name = f"waste_tracker_test_{os.getpid()}"
     base = os.environ.get("TEST_DATABASE_URL")
     if base:
@@ -48,21 +63,39 @@ def _test_db_url() -> Iterator[str]:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
-        yield url.set(database=name).render_as_string(hide_password=False)
+        one = url.set(database=name).render_as_string(hide_password=False)
+        yield DatabaseRoles(admin=one, owner=one, app=one)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         return
     cluster = localdb.up(localdb.cluster_from_settings(Settings(database_url=None)), quiet=True)
     localdb.drop_database(cluster, name)
     localdb.create_database(cluster, name)
-    yield cluster.url(name)
+    yield DatabaseRoles(
+        admin=cluster.url(name),
+        owner=cluster.url(name, role=localdb.OWNER_ROLE),
+        app=cluster.url(name, role=localdb.APP_ROLE),
+    )
     if not os.environ.get("KEEP_TEST_DB"):
         localdb.drop_database(cluster, name)
 
 
 @pytest.fixture(scope="session")
-def db_url() -> Iterator[str]:
-    yield from _test_db_url()
+def test_db() -> Iterator[DatabaseRoles]:
+    yield from _test_db()
+
+
+@pytest.fixture(scope="session")
+def db_url(test_db: DatabaseRoles) -> str:
+    """The application role's URL (subprocesses: pass ``test_db.env``)."""
+    return test_db.app
+
+
+async def as_admin(conn: AsyncSession | AsyncConnection) -> None:
+    """For tests that tamper as a database superuser would: the rest of this transaction runs as
+    the cluster's administrator instead of the application role (the in-process engine logs in
+    as the administrator and works as the application role, see ``engine``)."""
+    await conn.execute(text("SET LOCAL ROLE NONE"))
 
 
 @pytest.fixture(scope="session")
@@ -71,9 +104,19 @@ def settings(db_url: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-async def engine(db_url: str, settings: Settings) -> AsyncIterator[AsyncEngine]:
-    await asyncio.to_thread(upgrade, db_url)
-    eng = make_async_engine(db_url, pool_size=5, max_overflow=60)
+async def engine(test_db: DatabaseRoles, settings: Settings) -> AsyncIterator[AsyncEngine]:
+    await asyncio.to_thread(upgrade, test_db.owner)
+    eng = make_async_engine(test_db.admin, pool_size=5, max_overflow=60)
+    if test_db.app != test_db.admin:
+        # Everything in-process runs with the application role's privileges; tamper tests step
+        # out of it for one transaction with ``as_admin``.
+        @event.listens_for(eng.sync_engine, "connect")
+        def _as_app(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute(f'SET ROLE "{localdb.APP_ROLE}"')
+            cur.close()
+            dbapi_conn.commit()
+
     async with eng.begin() as conn:
         session = AsyncSession(bind=conn)
         await upsert_boundaries(session, load_files(bundled_files()), "test")
@@ -133,5 +176,18 @@ async def committed(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
         tables = (await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))).scalars().all()
         mine = [t for t in tables if t not in REFERENCE_TABLES]
         if mine:
-            await conn.execute(text("SET LOCAL session_replication_role = replica"))
+            await as_admin(conn)
+            guarded = await _append_only_triggers(conn)
+            for table, trigger in guarded:
+                await conn.execute(text(f'ALTER TABLE "{table}" DISABLE TRIGGER "{trigger}"'))
             await conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in mine) + " CASCADE"))
+            for table, trigger in guarded:
+                await conn.execute(text(f'ALTER TABLE "{table}" ENABLE ALWAYS TRIGGER "{trigger}"'))
+
+
+async def _append_only_triggers(conn: AsyncConnection) -> list[tuple[str, str]]:
+    rows = await conn.execute(
+        text("""SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                WHERE NOT t.tgisinternal AND t.tgenabled = 'A'""")
+    )
+    return [(r[0], r[1]) for r in rows]

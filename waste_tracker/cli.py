@@ -297,20 +297,23 @@ def _cmd_anchor(args: argparse.Namespace) -> int:
 
 def _cmd_backup(args: argparse.Namespace) -> int:
     from waste_tracker.backup import backup
-    from waste_tracker.db import database_url
+    from waste_tracker.db import owner_database_url
 
     _ensure_db()
-    path = backup(database_url(), Path(args.file))
+    path = backup(owner_database_url(), Path(args.file))
     print(f"backup written to {path} ({path.stat().st_size} bytes)")
     return 0
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
     from waste_tracker.backup import restore
-    from waste_tracker.db import database_url
+    from waste_tracker.db import owner_database_url
+    from waste_tracker.migrate import grant_after_restore
 
     _ensure_db()
-    restore(database_url(), Path(args.file))
+    url = owner_database_url()
+    restore(url, Path(args.file))
+    grant_after_restore(url, get_settings().app_role)  # the dump carries no privileges
     print(f"restored {args.file}; run `waste-tracker verify --all` to check every chain and anchor")
     return 0
 

@@ -21,6 +21,12 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "WASTE_TRACKER_DATABASE_URL"))
+    # The role that owns the schema and runs migrations, backups and restores; the service itself
+    # connects with DATABASE_URL as the application role (docs/operations.md, "Database roles").
+    # Unset: migrations use DATABASE_URL too (one role; not for production).
+    owner_database_url: str | None = None
+    # The application role granted its privileges after every migration (waste_tracker/privileges.py).
+    app_role: str = "waste_tracker_app"
     secret_key: str = DEV_SECRET
     access_token_minutes: int = 60 * 8
     # The embedded development cluster (used only when no DATABASE_URL is given).

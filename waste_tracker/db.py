@@ -21,18 +21,34 @@ from waste_tracker.errors import Conflict
 T = TypeVar("T")
 
 
+def _driver(url: str) -> str:
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def database_url(settings: Settings | None = None) -> str:
-    """``DATABASE_URL`` when set, else the embedded cluster's socket URL."""
+    """What the service connects as (the application role): ``DATABASE_URL`` when set, else the
+    embedded cluster's socket URL for its application role."""
     s = settings or get_settings()
     if s.database_url:
-        url = s.database_url
-        for prefix in ("postgres://", "postgresql://"):
-            if url.startswith(prefix):
-                return "postgresql+psycopg://" + url[len(prefix) :]
-        return url
-    from waste_tracker.localdb import cluster_from_settings
+        return _driver(s.database_url)
+    from waste_tracker.localdb import APP_ROLE, cluster_from_settings
 
-    return cluster_from_settings(s).url()
+    return cluster_from_settings(s).url(role=APP_ROLE)
+
+
+def owner_database_url(settings: Settings | None = None) -> str:
+    """What migrations, backups and restores connect as (the schema's owner)."""
+    s = settings or get_settings()
+    if s.owner_database_url:
+        return _driver(s.owner_database_url)
+    if s.database_url:
+        return _driver(s.database_url)
+    from waste_tracker.localdb import OWNER_ROLE, cluster_from_settings
+
+    return cluster_from_settings(s).url(role=OWNER_ROLE)
 
 
 def make_async_engine(url: str, **kw: object) -> AsyncEngine:

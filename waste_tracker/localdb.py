@@ -20,7 +20,9 @@ from pathlib import Path
 
 from waste_tracker.config import Settings, get_settings
 
-SUPERUSER = "waste_tracker"
+SUPERUSER = "waste_tracker"  # the cluster's administrator: creates roles and databases, nothing else
+OWNER_ROLE = "waste_tracker_owner"  # owns the schema, runs migrations
+APP_ROLE = "waste_tracker_app"  # what the service connects as (waste_tracker/privileges.py)
 
 
 class LocalDbError(RuntimeError):
@@ -45,9 +47,9 @@ class LocalCluster:
     def log_file(self) -> Path:
         return self.data_dir / "pg.log"
 
-    def url(self, db_name: str | None = None) -> str:
+    def url(self, db_name: str | None = None, role: str = SUPERUSER) -> str:
         name = db_name or self.db_name
-        return f"postgresql+psycopg://{SUPERUSER}@/{name}?host={self.socket_dir}&port={self.port}"
+        return f"postgresql+psycopg://{role}@/{name}?host={self.socket_dir}&port={self.port}"
 
 
 def cluster_from_settings(settings: Settings | None = None) -> LocalCluster:
@@ -249,18 +251,62 @@ def _libpq(cluster: LocalCluster, db_name: str) -> str:
     return f"host={cluster.socket_dir} port={cluster.port} user={SUPERUSER} dbname={db_name}"
 
 
-def create_database(cluster: LocalCluster, name: str) -> bool:
-    """Create database ``name`` with PostGIS if it does not exist; True when created."""
+def ensure_roles(cluster: LocalCluster) -> None:
+    """The owner and the application role: logins without superuser, database or role creation.
+    (Local socket connections are trusted; the socket directory is private to this user.)"""
     import psycopg
 
     with psycopg.connect(_libpq(cluster, "postgres"), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if exists:
-            return False
-        conn.execute(f'CREATE DATABASE "{name}"')
+        for role in (OWNER_ROLE, APP_ROLE):
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                conn.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS')
+
+
+# Objects of ``public`` that are not an extension's (PostGIS keeps its own).
+_OURS = """
+    SELECT c.relkind::text, quote_ident(c.relname) FROM pg_class c
+    WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'S', 'v', 'm')
+      AND pg_get_userbyid(c.relowner) <> %(owner)s
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+      AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                                           AND d.objid = c.oid AND d.deptype IN ('a', 'i')))
+    UNION ALL
+    SELECT 'f', p.oid::regprocedure::text FROM pg_proc p
+    WHERE p.pronamespace = 'public'::regnamespace AND pg_get_userbyid(p.proowner) <> %(owner)s
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+"""
+_ALTER = {"r": "TABLE", "p": "TABLE", "S": "SEQUENCE", "v": "VIEW", "m": "MATERIALIZED VIEW", "f": "FUNCTION"}
+
+
+def adopt(cluster: LocalCluster, name: str) -> None:
+    """Give database ``name``, its schema and everything in it (but PostGIS's own objects) to the
+    owner role — also for databases made before the two roles existed."""
+    import psycopg
+
     with psycopg.connect(_libpq(cluster, name), autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    return True
+        conn.execute(f'ALTER DATABASE "{name}" OWNER TO "{OWNER_ROLE}"')
+        conn.execute(f'ALTER SCHEMA public OWNER TO "{OWNER_ROLE}"')
+        conn.execute(f'GRANT CONNECT, TEMPORARY ON DATABASE "{name}" TO "{APP_ROLE}"')
+        conn.execute(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
+        for kind, obj in conn.execute(_OURS, {"owner": OWNER_ROLE}).fetchall():
+            conn.execute(f'ALTER {_ALTER[kind]} {obj} OWNER TO "{OWNER_ROLE}"')
+
+
+def create_database(cluster: LocalCluster, name: str) -> bool:
+    """Create database ``name`` with PostGIS if it does not exist, owned by the owner role; True
+    when created."""
+    import psycopg
+
+    ensure_roles(cluster)
+    with psycopg.connect(_libpq(cluster, "postgres"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}" OWNER "{OWNER_ROLE}"')
+    if not exists:
+        with psycopg.connect(_libpq(cluster, name), autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")  # needs the administrator
+    adopt(cluster, name)
+    return not exists
 
 
 def drop_database(cluster: LocalCluster, name: str) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from api.app import create_app
 from tests import factories as f
+from tests.conftest import as_admin
 from tests.manifest.conftest import Flow, World, build_world, token_of
 from waste_tracker.config import PROJECT_ROOT
 from waste_tracker.manifest.verify import verify_all, verify_manifest
@@ -26,8 +27,15 @@ async def test_database_refuses_update_delete_truncate(session: AsyncSession, fl
         "DELETE FROM manifest_event WHERE manifest_id = :m",
         "TRUNCATE manifest_event",
     ):
-        with pytest.raises(DBAPIError, match="append-only"):
+        # The application role has no such privilege at all...
+        with pytest.raises(DBAPIError, match="permission denied"):
             async with session.begin_nested():
+                await session.execute(text(sql), {"m": m["id"]})
+        # ...and even a superuser in replica mode meets the trigger (ENABLE ALWAYS).
+        with pytest.raises(DBAPIError, match="append-only"):  # noqa: PT012 - one statement, as the administrator
+            async with session.begin_nested():
+                await as_admin(session)
+                await session.execute(text("SET LOCAL session_replication_role = replica"))
                 await session.execute(text(sql), {"m": m["id"]})
     n, brk = await verify_manifest(session, uuid.UUID(m["id"]))
     assert (n, brk) == (2, None)
@@ -35,6 +43,7 @@ async def test_database_refuses_update_delete_truncate(session: AsyncSession, fl
 
 async def test_an_edited_event_is_pinpointed(client, session: AsyncSession, world: World, flow: Flow) -> None:  # type: ignore[no-untyped-def]
     m = await flow.delivered()
+    await as_admin(session)
     await session.execute(text("ALTER TABLE manifest_event DISABLE TRIGGER manifest_event_no_update_delete"))
     await session.execute(
         text(
@@ -43,7 +52,7 @@ async def test_an_edited_event_is_pinpointed(client, session: AsyncSession, worl
         ),
         {"m": m["id"]},
     )
-    await session.execute(text("ALTER TABLE manifest_event ENABLE TRIGGER manifest_event_no_update_delete"))
+    await session.execute(text("ALTER TABLE manifest_event ENABLE ALWAYS TRIGGER manifest_event_no_update_delete"))
     r = await client.get(f"/api/v1/manifests/{m['id']}/verify", headers=f.auth(world.city_regulator))
     body = r.json()
     assert body["ok"] is False
@@ -119,11 +128,12 @@ async def test_cli_verify_all_names_the_tampered_manifest(live, committed: Async
     assert r.returncode == 0, r.stderr
     assert "OK" in r.stdout
     async with committed.begin() as conn:  # a superuser who disables the trigger and edits a row
+        await as_admin(conn)
         await conn.execute(text("ALTER TABLE manifest_event DISABLE TRIGGER manifest_event_no_update_delete"))
         await conn.execute(
             text("UPDATE manifest_event SET vehicle_plate = '浙F00000' WHERE manifest_id = :m AND seq = 3"), {"m": bad["id"]}
         )
-        await conn.execute(text("ALTER TABLE manifest_event ENABLE TRIGGER manifest_event_no_update_delete"))
+        await conn.execute(text("ALTER TABLE manifest_event ENABLE ALWAYS TRIGGER manifest_event_no_update_delete"))
     r = subprocess.run(cli, env=env, capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
     assert r.returncode == 1
     assert f"BROKEN manifest {bad['id']} at seq 3: hash_mismatch" in r.stdout
@@ -132,9 +142,10 @@ async def test_cli_verify_all_names_the_tampered_manifest(live, committed: Async
 
 async def test_a_deleted_tail_is_caught_by_the_head_check(session: AsyncSession, flow: Flow) -> None:
     m = await flow.delivered()
+    await as_admin(session)
     await session.execute(text("ALTER TABLE manifest_event DISABLE TRIGGER manifest_event_no_update_delete"))
     await session.execute(text("DELETE FROM manifest_event WHERE manifest_id = :m AND seq = 4"), {"m": m["id"]})
-    await session.execute(text("ALTER TABLE manifest_event ENABLE TRIGGER manifest_event_no_update_delete"))
+    await session.execute(text("ALTER TABLE manifest_event ENABLE ALWAYS TRIGGER manifest_event_no_update_delete"))
     report = await verify_all(await session.connection())
     assert [(b.manifest_id, b.reason) for b in report.breaks] == [(m["id"], "head_mismatch")]
     n, brk = await verify_manifest(session, uuid.UUID(m["id"]))

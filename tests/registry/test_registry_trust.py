@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories as f
+from tests.conftest import as_admin
 from tests.manifest.conftest import World, today
 from tests.manifest.conftest import world as world  # noqa: F401 - the small city, as a fixture
 from waste_tracker.registry.uscc import make_uscc
@@ -120,6 +121,10 @@ async def test_legal_identity_changes_only_through_a_regulator_with_history(clie
     history = (await client.get(f"{url}/identity", headers=f.auth(world.gen_user))).json()
     assert [h["name"] for h in history] == ["测试化工有限公司", "测试新材料有限公司"]
     assert history[1]["reason"].startswith("工商变更") and history[1]["changed_by"] == str(world.nanhu_regulator.id)
-    with pytest.raises(DBAPIError, match="append-only"):
+    with pytest.raises(DBAPIError, match="permission denied"):  # the application role
         async with session.begin_nested():
+            await session.execute(text("UPDATE organisation_identity SET name = 'x'"))
+    with pytest.raises(DBAPIError, match="append-only"):  # noqa: PT012 - a superuser meets the trigger
+        async with session.begin_nested():
+            await as_admin(session)
             await session.execute(text("UPDATE organisation_identity SET name = 'x'"))

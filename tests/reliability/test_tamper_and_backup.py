@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from tests.conftest import DatabaseRoles, as_admin
 from tests.manifest.conftest import World, build_world, today
 from waste_tracker import clock, localdb
 from waste_tracker.auth.service import principal_for
@@ -69,10 +70,15 @@ async def test_anchor_catches_a_consistently_rewritten_chain(session: AsyncSessi
     with pytest.raises(Conflict):
         await anchor_day(session, day)
     assert await verify_anchors(await session.connection()) == (1, [])
-    with pytest.raises(Exception, match="append-only"):
+    with pytest.raises(Exception, match="permission denied"):  # the application role
         async with session.begin_nested():
             await session.execute(text("UPDATE anchor SET merkle_root = 'x'"))
+    with pytest.raises(Exception, match="append-only"):  # noqa: PT012 - a superuser meets the trigger
+        async with session.begin_nested():
+            await as_admin(session)
+            await session.execute(text("UPDATE anchor SET merkle_root = 'x'"))
     # A careful forger rewrites a whole chain so that it verifies on its own...
+    await as_admin(session)
     await session.execute(text("ALTER TABLE manifest_event DISABLE TRIGGER manifest_event_no_update_delete"))
     rows = (
         (
@@ -105,14 +111,14 @@ async def test_anchor_catches_a_consistently_rewritten_chain(session: AsyncSessi
         )
         prev = e["hash"]
     await session.execute(text("UPDATE manifest SET last_hash = :h WHERE id = :m"), {"h": prev, "m": ids[1]})
-    await session.execute(text("ALTER TABLE manifest_event ENABLE TRIGGER manifest_event_no_update_delete"))
+    await session.execute(text("ALTER TABLE manifest_event ENABLE ALWAYS TRIGGER manifest_event_no_update_delete"))
     conn = await session.connection()
     assert (await verify_all(conn)).ok  # ...the chains alone cannot tell...
     n, breaks = await verify_anchors(conn)
     assert [b.day for b in breaks] == [day]  # ...the anchor can.
 
 
-async def test_backup_and_restore_round_trip(committed: AsyncEngine, db_url: str) -> None:
+async def test_backup_and_restore_round_trip(committed: AsyncEngine, test_db: DatabaseRoles) -> None:
     async with AsyncSession(committed, expire_on_commit=False) as s:
         world = await build_world(s)
         await _yesterdays_manifests(s, world, 4)
@@ -136,7 +142,7 @@ async def test_backup_and_restore_round_trip(committed: AsyncEngine, db_url: str
                 text=True,
             )
 
-        r = cli(db_url, "backup", str(backup_file))
+        r = cli(test_db.owner, "backup", str(backup_file))
         assert r.returncode == 0, r.stderr
         assert backup_file.stat().st_size > 10_000
         r = cli(cluster.url(target), "restore", str(backup_file))
@@ -161,9 +167,10 @@ async def test_parallel_verification_matches_a_single_pass(committed: AsyncEngin
         parallel = await verify_all(conn, workers=2)
     assert (parallel.manifests, parallel.events, parallel.breaks) == (single.manifests, single.events, []) == (6, 12, [])
     async with committed.begin() as conn:  # tamper one chain: both find the same break
+        await as_admin(conn)
         await conn.execute(text("ALTER TABLE manifest_event DISABLE TRIGGER manifest_event_no_update_delete"))
         await conn.execute(text("UPDATE manifest_event SET type = 'x' WHERE manifest_id = :m AND seq = 2"), {"m": ids[3]})
-        await conn.execute(text("ALTER TABLE manifest_event ENABLE TRIGGER manifest_event_no_update_delete"))
+        await conn.execute(text("ALTER TABLE manifest_event ENABLE ALWAYS TRIGGER manifest_event_no_update_delete"))
     async with committed.connect() as conn, conn.begin():
         parallel = await verify_all(conn, workers=2)
     assert [(b.manifest_id, b.seq) for b in parallel.breaks] == [(ids[3], 2)]
