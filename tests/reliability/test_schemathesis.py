@@ -18,20 +18,25 @@ MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))
 RESULTS: Counter[str] = Counter()
 
 
-def _personas(world) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+async def _personas(committed, world) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    async with AsyncSession(committed, expire_on_commit=False) as s:
+        admin = await f.user(s, role="admin")
+        await s.commit()
     return {
+        "admin": f.auth(admin),
         "generator": f.auth(world.gen_user),
         "driver": f.auth(world.driver),
-        "receiver": f.auth(world.rcv_user),
-        "city_regulator": f.auth(world.city_regulator),
+        "county_regulator": f.auth(world.nanhu_regulator),
     }
 
 
-async def test_api_fuzz_has_no_server_errors_and_matches_schema(live) -> None:  # type: ignore[no-untyped-def]
+async def test_api_fuzz_has_no_server_errors_and_matches_schema(live, committed) -> None:  # type: ignore[no-untyped-def]
     import asyncio
 
     server, world = live
-    await asyncio.to_thread(_run, server.url, _personas(world))
+    await asyncio.to_thread(_run, server.url, await _personas(committed, world))
 
 
 def _run(base_url: str, personas: dict[str, dict[str, str]]) -> None:
@@ -77,3 +82,49 @@ def _fuzz(op, persona: str, headers: dict[str, str], base_url: str, failures: li
 
 
 pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+STATEFUL_EXAMPLES = int(os.environ.get("SCHEMATHESIS_STATEFUL_EXAMPLES", "5"))
+
+
+async def test_api_stateful_sequences_have_no_server_errors(live, committed) -> None:  # type: ignore[no-untyped-def]
+    """The stateful phase: sequences of calls linked by what one response gives the next (ids from
+    a created resource into its reads and actions), as each persona."""
+    import asyncio
+
+    server, world = live
+    await asyncio.to_thread(_run_stateful, server.url, await _personas(committed, world))
+
+
+def _run_stateful(base_url: str, personas: dict[str, dict[str, str]]) -> None:
+    schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
+    failures: list[str] = []
+    for persona, headers in personas.items():
+        base = schema.as_state_machine()
+
+        class Machine(base):  # type: ignore[valid-type, misc]
+            who, auth = persona, headers
+
+            def get_call_kwargs(self, case):  # type: ignore[no-untyped-def]
+                return {"base_url": base_url, "headers": self.auth, "timeout": 30}
+
+            def validate_response(self, response, case, additional_checks=(), **kwargs):  # type: ignore[no-untyped-def]
+                RESULTS["stateful_requests"] += 1
+                RESULTS[f"stateful_status_{response.status_code}"] += 1
+                if response.status_code >= 500:
+                    failures.append(f"{self.who} {case.method} {case.path} -> {response.status_code}: {response.text[:300]}")
+
+        Machine.run(
+            settings=settings(
+                max_examples=STATEFUL_EXAMPLES,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                stateful_step_count=6,
+            )
+        )
+    statuses = {k: v for k, v in sorted(RESULTS.items()) if k.startswith("stateful_status_")}
+    print(f"schemathesis stateful: {RESULTS['stateful_requests']} requests over {len(personas)} roles; {statuses}")
+    assert RESULTS["stateful_requests"] > 0
+    assert not failures, "\n".join(failures[:40])
