@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from fastapi import Request
+
 from schemas.common import PointGeoJSON
 from schemas.manifest import EventPublic
 from waste_tracker.manifest.queries import LocatedEvent
 from waste_tracker.models import ManifestEvent
+
+
+def client_address(request: Request) -> str:
+    """The peer's address, as the log-in limit counts it."""
+    return request.client.host if request.client else "unknown"
 
 
 def event_public(e: ManifestEvent | LocatedEvent, lon: float | None = None, lat: float | None = None) -> EventPublic:

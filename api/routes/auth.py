@@ -9,18 +9,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.deps import ANY_USER, PUBLIC, PrincipalDep, SessionDep, SettingsDep, permission
+from api.http import client_address
 from schemas.auth import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, MePublic, TokenPublic, UserCreate, UserPublic
 from schemas.common import ERROR_RESPONSES
 from waste_tracker.auth import service
-from waste_tracker.auth.tokens import issue_access_token
-from waste_tracker.db import unit_of_work
-from waste_tracker.errors import Unauthenticated
 
 router = APIRouter(prefix="/api/v1", tags=["auth"], responses=ERROR_RESPONSES)
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.post(
@@ -36,17 +30,10 @@ async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> TokenPublic:
     """Exchange a username and password for an expiring bearer token."""
-    address = client_address(request)
-    await service.check_login_rate(session, form.username, address, settings)
-    try:
-        user = await service.authenticate(session, form.username, form.password, settings)
-    except Unauthenticated:
-        # Record the failure in its own transaction: the request's unit of work rolls back.
-        async with unit_of_work(request.app.state.engine) as s:
-            await service.record_login_failure(s, form.username, address)
-        raise
-    token, exp = issue_access_token(user.id, user.role, settings.secret_key, settings.access_token_minutes)
-    return TokenPublic(access_token=token, expires_at=exp, role=user.role)
+    done = await service.log_in(
+        session, request.app.state.engine, form.username, form.password, client_address(request), settings
+    )
+    return TokenPublic(access_token=done.token, expires_at=done.expires_at, role=done.user.role)
 
 
 @router.get("/auth/me", response_model=MePublic, openapi_extra=ANY_USER)

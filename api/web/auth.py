@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from api.deps import CSRF_COOKIE, PUBLIC, SESSION_COOKIE, SessionDep, SettingsDep
-from api.routes.auth import client_address
+from api.http import client_address
 from api.web.render import (
     WebPrincipal,
     WebRoute,
@@ -23,8 +23,6 @@ from api.web.render import (
     web_lang,
 )
 from waste_tracker.auth import service
-from waste_tracker.auth.tokens import issue_access_token
-from waste_tracker.db import unit_of_work
 from waste_tracker.errors import TooManyRequests, Unauthenticated
 from waste_tracker.i18n import translate
 
@@ -65,19 +63,14 @@ async def login(
 
     if not csrf_ok(request, csrf):
         return again("csrf_failed", 403)
-    address = client_address(request)
     try:
-        await service.check_login_rate(session, username, address, settings)
-        user = await service.authenticate(session, username, password, settings)
+        done = await service.log_in(session, request.app.state.engine, username, password, client_address(request), settings)
     except TooManyRequests as e:
         return again("too_many_requests", 429, retry_after=e.retry_after)
     except Unauthenticated as e:
-        # Counted in its own transaction (like the API's log-in): this request's unit of work rolls back.
-        async with unit_of_work(request.app.state.engine) as s:
-            await service.record_login_failure(s, username, address)
         return again(e.code, 401)
-    principal = await service.principal_for(session, user, settings)
-    token, _ = issue_access_token(user.id, user.role, settings.secret_key, settings.access_token_minutes)
+    principal = await service.principal_for(session, done.user, settings)
+    token = done.token
     response = RedirectResponse(safe_next(next) or home_for(principal), status_code=303)
     secure = secure_request(request)
     response.set_cookie(

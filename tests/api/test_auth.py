@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.app import create_app
@@ -152,3 +153,28 @@ async def test_production_refuses_the_default_secret() -> None:
         Settings(env="production", database_url="postgresql://x/y")
     ok = Settings(env="production", database_url="postgresql://x/y", secret_key="k" * 40)
     assert ok.is_production
+
+
+async def test_one_log_in_service_for_api_and_web(settings, engine, session: AsyncSession) -> None:  # type: ignore[no-untyped-def]
+    """Both doors (API token, web page) go through ``service.log_in``: the limit, the credentials,
+    a failure counted in its own transaction (the caller's unit of work rolls back), the token."""
+    from sqlalchemy import text
+
+    from waste_tracker.auth import service
+    from waste_tracker.errors import TooManyRequests, Unauthenticated
+
+    await f.user(session, role="admin", username="one-login")
+    await session.commit()
+    few = settings.model_copy(update={"login_max_attempts": 2})
+    try:
+        ok = await service.log_in(session, engine, "one-login", f.PASSWORD, "192.0.2.77", few)
+        assert ok.user.username == "one-login" and ok.token and ok.expires_at > clock.now()
+        for _ in range(2):
+            with pytest.raises(Unauthenticated) as bad:
+                await service.log_in(session, engine, "one-login", "wrong-password", "192.0.2.77", few)
+            assert bad.value.code == "invalid_credentials"
+        with pytest.raises(TooManyRequests):  # counted although each failing call raised
+            await service.log_in(session, engine, "one-login", f.PASSWORD, "192.0.2.77", few)
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(text("DELETE FROM login_failure WHERE username = 'one-login'"))

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import col, select
 
 from waste_tracker import clock
 from waste_tracker.auth.passwords import MIN_LENGTH, hash_password, verify_password
 from waste_tracker.auth.principal import Principal
-from waste_tracker.auth.tokens import api_secret_matches, new_api_key, split_api_key
+from waste_tracker.auth.tokens import api_secret_matches, issue_access_token, new_api_key, split_api_key
 from waste_tracker.config import Settings
-from waste_tracker.db import add_unique
+from waste_tracker.db import add_unique, unit_of_work
 from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated
 from waste_tracker.models import ApiKey, LoginFailure, Organisation, User
 from waste_tracker.registry.jurisdictions import SCOPE_CACHE, SCOPE_TTL_SECONDS, jurisdiction_level
@@ -48,6 +49,32 @@ async def authenticate(session: AsyncSession, username: str, password: str, sett
     if user.is_demo and settings.is_production:
         raise Unauthenticated("demo_account_refused")
     return user
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    """A successful log-in: the user and their bearer token (the API returns it, the web page keeps
+    it in its session cookie)."""
+
+    user: User
+    token: str
+    expires_at: datetime
+
+
+async def log_in(
+    session: AsyncSession, engine: AsyncEngine, username: str, password: str, address: str, settings: Settings
+) -> LoggedIn:
+    """The one log-in flow, for the API and the web page: the rate limit, the credentials, a failure
+    counted in its own transaction (the caller's unit of work rolls back on the error), the token."""
+    await check_login_rate(session, username, address, settings)
+    try:
+        user = await authenticate(session, username, password, settings)
+    except Unauthenticated:
+        async with unit_of_work(engine) as s:
+            await record_login_failure(s, username, address)
+        raise
+    token, exp = issue_access_token(user.id, user.role, settings.secret_key, settings.access_token_minutes)
+    return LoggedIn(user=user, token=token, expires_at=exp)
 
 
 async def principal_for(
