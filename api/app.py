@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api import errors, web
 from api.middleware import BodySizeLimit, ContentTypeGuard, InternalErrors, SecurityHeaders
-from api.routes import alerts, auth, candidates, exemptions, health, labels, manifests, registry, rules, scans, stats
+from api.routes import alerts, auth, candidates, exemptions, health, labels, manifests, public, registry, rules, scans, stats
 from waste_tracker import __version__
 from waste_tracker.config import Settings, get_settings
 from waste_tracker.db import database_url, make_async_engine, session_factory
@@ -29,23 +29,6 @@ Authenticate with `POST /api/v1/auth/token` (OAuth2 password flow) and send
 `Authorization: Bearer <token>`, or send an API key as `X-API-Key`. Errors are always
 `{"code", "message", "details"}`; messages are zh-CN unless `Accept-Language: en`.
 """
-
-
-async def scheduled_sweep(engine: AsyncEngine, interval: float) -> None:
-    """Run the sweep every ``interval`` seconds; with several workers the advisory lock lets one
-    of them do it and the others skip."""
-    from waste_tracker.db import unit_of_work
-    from waste_tracker.rules.sweep import run_sweep
-
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            async with unit_of_work(engine) as session:
-                report = await run_sweep(session)
-            if report.ran:
-                log.info("sweep: %s in %.2f s", report.rules, report.seconds)
-        except Exception:  # noqa: BLE001 - keep the schedule alive through a database outage
-            log.exception("scheduled sweep failed; will retry")
 
 
 def _install_docs(app: FastAPI) -> None:
@@ -79,8 +62,10 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = None
-        if settings.sweep_interval_seconds > 0:
-            task = asyncio.create_task(scheduled_sweep(engine, settings.sweep_interval_seconds))
+        if settings.sweep_interval_seconds > 0 or settings.anchor_interval_seconds > 0:
+            from waste_tracker.schedule.jobs import scheduler_loop
+
+            task = asyncio.create_task(scheduler_loop(engine, settings))
         yield
         if task is not None:
             task.cancel()
@@ -110,6 +95,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(rules.router)
     app.include_router(stats.router)
     app.include_router(candidates.router)
+    app.include_router(public.router)
     web.install(app)
     _install_docs(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")

@@ -598,20 +598,20 @@ SWEEP_THRESHOLDS = {
 }
 
 
-def historical_life(rng: random.Random, created: datetime, submitted: datetime, now: datetime) -> tuple[list[Step], list[tuple]]:
-    """The steps of one manifest filed at ``created`` and (if it goes ahead) submitted at
-    ``submitted``, cut at ``now``; plus the stages that ran late (for auto-resolved sweep alerts)."""
+def historical_life(
+    rng: random.Random, created: datetime, submitted: datetime, now: datetime, fate: str
+) -> tuple[list[Step], list[tuple]]:
+    """The steps of one manifest filed at ``created`` and (if its ``fate`` is to be submitted)
+    submitted at ``submitted``, cut at ``now``; plus the stages that ran late (for auto-resolved
+    sweep alerts)."""
     steps = [Step("created", created)]
     late: list[tuple] = []
-    r = rng.random()
-    if r < P_DELETED:
+    if fate == "deleted":
         t = created + timedelta(minutes=rng.uniform(5, 300))
         if t < now:
             steps.append(Step("draft_deleted", t))
         return steps, late
-    if now - created < timedelta(days=3) and rng.random() < 0.02:
-        return steps, late  # still a draft
-    if submitted >= now:
+    if fate == "draft":
         return steps, late
     steps.append(Step("submitted", submitted))
     if rng.random() < P_CANCELLED:
@@ -1109,7 +1109,14 @@ def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 # chunks in parallel processes
 
 _WORLD: World | None = None
-SPILL = 5000  # serial offset: manifests created late on 31 Dec but submitted on 1 Jan
+
+
+def _unit(seed: int, i: int, k: int) -> float:
+    """A uniform number in [0, 1) fixed by (seed, i, k): splitmix64 of their combination."""
+    z = (seed * 0x9E3779B97F4A7C15 + i * 0xBF58476D1CE4E5B9 + k * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return (z ^ (z >> 31)) / 2**64
 
 
 def _init_worker(world: World) -> None:
@@ -1131,25 +1138,45 @@ class Plan:
     def submitted(self, i: int) -> datetime:
         return self.start + timedelta(seconds=(i + 0.75) * self.span_s / self.n)
 
-    def serial(self, i: int, year: int) -> int:
-        first = (shanghai_year_start(year) - self.start).total_seconds() / (self.span_s / self.n)
-        return int(i - math.floor(first)) + SPILL
+    def fate(self, i: int, now: datetime) -> str:
+        """Whether manifest ``i`` is thrown away, stays a draft or is submitted: fixed by (seed, i)
+        alone, so the serials can be counted before the chunks are generated (they are gap-free,
+        as the service's are, and verification checks that)."""
+        if _unit(self.seed, i, 1) < P_DELETED:
+            return "deleted"
+        if now - self.base(i) < timedelta(days=3) and _unit(self.seed, i, 2) < 0.02:
+            return "draft"
+        return "draft" if self.submitted(i) >= now else "submitted"
+
+    def first_serials(self, starts: list[int], now: datetime) -> list[dict[int, int]]:
+        """For each chunk start, the last serial used per Shanghai year by the manifests before it."""
+        out: list[dict[int, int]] = []
+        used: dict[int, int] = {}
+        wanted = set(starts)
+        for i in range(self.n + 1):
+            if i in wanted:
+                out.append(dict(used))
+            if i < self.n and self.fate(i, now) == "submitted":
+                year = self.submitted(i).astimezone(clock.SHANGHAI).year
+                used[year] = used.get(year, 0) + 1
+        return out
 
 
-def _chunk(plan: Plan, lo: int, hi: int, chunk_no: int) -> dict[str, int]:
+def _chunk(plan: Plan, lo: int, hi: int, chunk_no: int, serials: dict[int, int]) -> dict[str, int]:
     world = _WORLD
     assert world is not None
     rng = random.Random(plan.seed * 1_000_003 + chunk_no)
     fac = ManifestFactory(world, rng, alert_id0=chunk_no * 1_000_000)
     step = plan.span_s / plan.n
+    serials = dict(serials)
     for i in range(lo, hi):
         created = plan.base(i) + timedelta(seconds=rng.uniform(0, 0.5 * step))
         submitted = plan.submitted(i)
-        steps, late = historical_life(rng, created, submitted, world.now)
+        steps, late = historical_life(rng, created, submitted, world.now, plan.fate(i, world.now))
         number = None
         if len(steps) > 1 and steps[1].type == "submitted":
             year = submitted.astimezone(clock.SHANGHAI).year
-            serial = plan.serial(i, year)
+            serial = serials[year] = serials.get(year, 0) + 1
             if serial > 999_999:
                 raise SystemExit(f"more than 999999 manifests in {year}: use more --years")
             number = f"{year:04d}3304{serial:06d}"
@@ -1297,7 +1324,9 @@ def generate(
     workers = workers or max(1, min(2, os.cpu_count() or 1))
     plan = Plan(manifests, world.start, (now - world.start).total_seconds(), seed, db.conninfo)
     chunk = 10_000 if manifests >= 100_000 else max(500, manifests // 4)
-    bounds = [(lo, min(manifests, lo + chunk), k) for k, lo in enumerate(range(0, manifests, chunk))]
+    starts = list(range(0, manifests, chunk))
+    first = plan.first_serials(starts, now)
+    bounds = [(lo, min(manifests, lo + chunk), k, first[k]) for k, lo in enumerate(starts)]
     t = time.perf_counter()
     totals: dict[str, int] = dict.fromkeys(TABLES, 0)
     ctx = multiprocessing.get_context("fork")

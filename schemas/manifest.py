@@ -170,10 +170,18 @@ class EventPublic(BaseModel):
 
 
 class VerifyPublic(BaseModel):
+    """``ok``: the chain holds, every payload is one the service could have written, and the
+    stored manifest and lines are what the events replay to."""
+
     manifest_id: uuid.UUID
     ok: bool
     events: int
     first_break: dict[str, Any] | None
+    breaks: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Every break: reason (sequence_gap, prev_hash_mismatch, hash_mismatch, invalid_payload, "
+        "head_mismatch, projection_mismatch), seq, field (for projection_mismatch), expected (replayed), found (stored)",
+    )
 
 
 class CancelIn(Strict):

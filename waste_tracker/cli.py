@@ -7,8 +7,12 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from waste_tracker.config import get_settings
+
+if TYPE_CHECKING:
+    from waste_tracker.manifest.chain import Break
 
 
 def _cmd_db(args: argparse.Namespace) -> int:
@@ -131,7 +135,16 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _verify(ids: list[str], all_: bool) -> int:
+def _break_line(b: Break) -> str:
+    line = f"BROKEN manifest {b.manifest_id} at seq {b.seq}: {b.reason}"
+    if b.field:
+        line += f" {b.field}: stored {b.found!r}, events say {b.expected!r}"
+    elif b.reason == "invalid_payload":
+        line += f" ({b.found})"
+    return line
+
+
+async def _verify(ids: list[str], all_: bool, anchors_file: str | None = None) -> int:
     import uuid
 
     from waste_tracker.db import get_async_engine, session_factory
@@ -142,20 +155,27 @@ async def _verify(ids: list[str], all_: bool) -> int:
         if all_:
             from waste_tracker.manifest.anchors import verify_anchors
 
+            copy_line, copy_ok = None, True
             async with engine.connect() as conn:
                 report = await verify_all(conn)
                 anchors, anchor_breaks = await verify_anchors(conn)
+                if anchors_file is not None:
+                    copy_line, copy_ok = await _compare_copy(conn, anchors_file)
             for b in report.breaks:
-                print(f"BROKEN manifest {b.manifest_id} at seq {b.seq}: {b.reason}")
+                print(_break_line(b))
+            for gap in report.serial_gaps:
+                print(f"GAP serial {gap.number}: issued (prefecture {gap.prefecture}, {gap.year}) but on no submitted manifest")
             for a in anchor_breaks:
                 print(
                     f"BROKEN anchor {a.day}: root {a.found_root} ({a.found_count} events) "
                     f"differs from the anchored {a.expected_root} ({a.expected_count} events)"
                 )
-            chains = "OK" if report.ok else f"{len(report.breaks)} broken chain(s)"
+            chains = "OK" if report.ok else f"{len(report.breaks)} break(s), {len(report.serial_gaps)} serial gap(s)"
             anchored = "OK" if not anchor_breaks else f"{len(anchor_breaks)} broken"
             print(f"verified {report.manifests} manifests, {report.events} events: {chains}; {anchors} anchors: {anchored}")
-            return 0 if report.ok and not anchor_breaks else 1
+            if copy_line:
+                print(copy_line)
+            return 0 if report.ok and not anchor_breaks and copy_ok else 1
         bad = 0
         async with session_factory(engine)() as session:
             from sqlalchemy import text
@@ -172,23 +192,49 @@ async def _verify(ids: list[str], all_: bool) -> int:
                     print(f"error: manifest {raw} not found", file=sys.stderr)
                     bad += 1
                     continue
-                n, brk = await verify_manifest(session, mid)
-                if brk:
+                check = await verify_manifest(session, mid)
+                if check.breaks:
                     bad += 1
-                    print(f"BROKEN manifest {brk.manifest_id} at seq {brk.seq}: {brk.reason}")
+                    for b in check.breaks:
+                        print(_break_line(b))
                 else:
-                    print(f"OK manifest {raw}: {n} events")
+                    print(f"OK manifest {raw}: {check.events} events")
         return 1 if bad else 0
     finally:
         await engine.dispose()
+
+
+async def _compare_copy(conn: object, file: str) -> tuple[str, bool]:
+    """The line that says whether the database holds what a kept copy of the anchors says."""
+    import json
+
+    from waste_tracker.errors import Invalid
+    from waste_tracker.manifest.anchors import compare_with_copy
+
+    try:
+        document = json.loads(Path(file).read_text(encoding="utf-8"))
+        checked, diff = await compare_with_copy(conn, document)  # type: ignore[arg-type]
+    except (OSError, ValueError, Invalid) as exc:
+        return f"error: {file} is not a readable anchor copy: {exc}", False
+    if diff is None:
+        return f"anchor copy {file}: {checked} days, all match the database and its events", True
+    return (
+        f"DIFFERS from the copy {file} first on {diff.day}: {diff.reason} "
+        f"(copy {diff.copy_root}, {diff.copy_count} events; anchored {diff.anchored_root}; "
+        f"events now give {diff.events_root}, {diff.events_count} events)",
+        False,
+    )
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     if not args.all and not args.manifest:
         print("error: give manifest ids or --all", file=sys.stderr)
         return 2
+    if args.anchors and not args.all:
+        print("error: --anchors goes with --all", file=sys.stderr)
+        return 2
     _ensure_db()
-    return asyncio.run(_verify(args.manifest, args.all))
+    return asyncio.run(_verify(args.manifest, args.all, args.anchors))
 
 
 def _cmd_user(args: argparse.Namespace) -> int:
@@ -281,6 +327,9 @@ def _cmd_anchor(args: argparse.Namespace) -> int:
     from waste_tracker.db import unit_of_work
     from waste_tracker.manifest.anchors import anchor_day, unanchored_days
 
+    if args.action == "export":
+        return _anchor_export(args.file)
+
     async def run() -> int:
         async with unit_of_work() as session:
             days = [date.fromisoformat(args.day)] if args.day else await unanchored_days(session)
@@ -293,6 +342,37 @@ def _cmd_anchor(args: argparse.Namespace) -> int:
 
     _ensure_db()
     return asyncio.run(run())
+
+
+def _anchor_export(file: str | None) -> int:
+    """Write the published anchors (the document of GET /public/anchors) to FILE, or stdout."""
+    import json
+
+    from waste_tracker import clock
+    from waste_tracker.db import get_async_engine
+    from waste_tracker.manifest.anchors import export_document, published
+
+    async def run() -> dict[str, object]:
+        engine = get_async_engine()
+        try:
+            async with engine.connect() as conn:
+                return export_document(await published(conn), clock.now())
+        finally:
+            await engine.dispose()
+
+    if not file:
+        print("error: give the FILE to write (or - for standard output)", file=sys.stderr)
+        return 2
+    _ensure_db()
+    doc = asyncio.run(run())
+    text_ = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    if file == "-":
+        sys.stdout.write(text_)
+    else:
+        Path(file).write_text(text_, encoding="utf-8")
+        n = len(doc["anchors"])  # type: ignore[arg-type]
+        print(f"{n} anchors written to {file}", file=sys.stderr)
+    return 0
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
@@ -367,7 +447,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("verify", help="recompute manifest hash chains; exit 1 if any is broken")
     p.add_argument("manifest", nargs="*", help="manifest ids")
-    p.add_argument("--all", action="store_true", help="every manifest")
+    p.add_argument("--all", action="store_true", help="every manifest, serial and anchor")
+    p.add_argument("--anchors", metavar="FILE", help="with --all: compare with a kept copy of the anchors (anchor export)")
     p.set_defaults(func=_cmd_verify)
 
     p = sub.add_parser("user", help="create a user (e.g. the first admin)")
@@ -386,7 +467,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file")
     p.set_defaults(func=_cmd_holidays)
 
-    p = sub.add_parser("anchor", help="record the Merkle root of finished days' event hashes")
+    p = sub.add_parser("anchor", help="record the Merkle root of finished days (serve does it daily), or export them")
+    p.add_argument("action", nargs="?", choices=["run", "export"], default="run")
+    p.add_argument("file", nargs="?", help="for export: the file to write (- for standard output)")
     p.add_argument("--day", help="YYYY-MM-DD (Asia/Shanghai); default: every finished day not yet anchored")
     p.add_argument("--note", default="")
     p.set_defaults(func=_cmd_anchor)

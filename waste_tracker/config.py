@@ -40,7 +40,12 @@ class Settings(BaseSettings):
     geofence_radius_m: float = 500.0
     public_base_url: str = "http://127.0.0.1:8000"
     max_body_bytes: int = 1_000_000
+    # The scheduler (waste_tracker/schedule): every worker ticks, each job runs once per interval
+    # for the whole deployment; 0 switches a job off. Anchors: finished Shanghai days are anchored
+    # at the first run after midnight (and any missed day is caught up).
     sweep_interval_seconds: int = 300
+    anchor_interval_seconds: int = 600
+    scheduler_tick_seconds: float = 10.0
     login_max_attempts: int = 10
     login_window_seconds: int = 300
 

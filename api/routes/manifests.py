@@ -272,7 +272,14 @@ async def manifest_events(manifest_id: uuid.UUID, principal: PrincipalDep, sessi
 
 @router.get("/{manifest_id}/verify", response_model=VerifyPublic, openapi_extra=READERS)
 async def verify(manifest_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> VerifyPublic:
-    """Recompute the hash chain and report the first broken link, if any."""
+    """Recompute the hash chain, replay the events and compare the stored manifest and its lines
+    with the replay, field by field: every break found (``first_break`` is the first)."""
     await queries.get_manifest(session, principal, manifest_id)
-    n, brk = await verify_manifest(session, manifest_id)
-    return VerifyPublic(manifest_id=manifest_id, ok=brk is None, events=n, first_break=brk.as_dict() if brk else None)
+    check = await verify_manifest(session, manifest_id)
+    return VerifyPublic(
+        manifest_id=manifest_id,
+        ok=check.ok,
+        events=check.events,
+        first_break=check.first.as_dict() if check.first else None,
+        breaks=[b.as_dict() for b in check.breaks],
+    )

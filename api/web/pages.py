@@ -106,7 +106,7 @@ async def manifest_new(request: Request, principal: WebPrincipal, session: Sessi
 async def manifest_page(manifest_id: uuid.UUID, request: Request, principal: WebPrincipal, session: SessionDep) -> Response:
     m = await queries.get_manifest(session, principal, manifest_id)
     d = await queries.describe(session, m)
-    n_events, brk = await verify_manifest(session, m.id)
+    check = await verify_manifest(session, m.id)
     lic = await licences.get_licence(session, principal, m.licence_id) if m.licence_id else None
     alerts: list[Any] = []
     if principal.is_regulator or principal.is_admin or principal.role == "enterprise":
@@ -118,8 +118,9 @@ async def manifest_page(manifest_id: uuid.UUID, request: Request, principal: Web
         m=m,
         d=d,
         events=await timeline(session, m.id),
-        chain_ok=brk is None,
-        chain_events=n_events,
+        chain_ok=check.ok,
+        chain_events=check.events,
+        chain_breaks=check.breaks,
         sides=access.party_of(principal, m),
         allowed=set(d["allowed_actions"]),
         licence_methods=lic.method_codes if lic else [],

@@ -3,12 +3,14 @@ driver, licensed receivers in 秀洲区 (hazardous), 嘉善县 (general) and Han
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tests import factories as f
 from tests.conftest import TEST_SECRET
@@ -201,3 +203,16 @@ class Flow:
 @pytest.fixture
 def flow(client, world: World) -> Flow:  # type: ignore[no-untyped-def]
     return Flow(client, world)
+
+
+@pytest.fixture
+async def live(committed: AsyncEngine, settings) -> AsyncIterator[tuple[World, httpx.AsyncClient]]:  # type: ignore[no-untyped-def]
+    """A committed world and an API client whose requests commit (for checks from other connections)."""
+    from api.app import create_app
+
+    async with AsyncSession(committed, expire_on_commit=False) as s:
+        w = await build_world(s)
+        await s.commit()
+    app = create_app(settings, committed)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", timeout=60) as c:
+        yield w, c

@@ -90,6 +90,7 @@ def server_env(db_url: str, port: int) -> dict[str, str]:
         "WASTE_TRACKER_SECRET_KEY": TEST_SECRET,
         "WASTE_TRACKER_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "WASTE_TRACKER_SWEEP_INTERVAL_SECONDS": "0",
+        "WASTE_TRACKER_ANCHOR_INTERVAL_SECONDS": "0",
         "WASTE_TRACKER_ENV": "test",
         "WASTE_TRACKER_LOGIN_MAX_ATTEMPTS": "100000",
     }

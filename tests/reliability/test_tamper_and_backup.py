@@ -110,7 +110,8 @@ async def test_anchor_catches_a_consistently_rewritten_chain(session: AsyncSessi
             {"p": __import__("json").dumps(e["payload"]), "ph": prev, "h": e["hash"], "m": ids[1], "s": e["seq"]},
         )
         prev = e["hash"]
-    await session.execute(text("UPDATE manifest SET last_hash = :h WHERE id = :m"), {"h": prev, "m": ids[1]})
+    # ...and the row the pages read, so that it matches the rewritten events
+    await session.execute(text("UPDATE manifest SET last_hash = :h, declared_kg = 15 WHERE id = :m"), {"h": prev, "m": ids[1]})
     await session.execute(text("ALTER TABLE manifest_event ENABLE ALWAYS TRIGGER manifest_event_no_update_delete"))
     conn = await session.connection()
     assert (await verify_all(conn)).ok  # ...the chains alone cannot tell...

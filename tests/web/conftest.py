@@ -87,6 +87,7 @@ async def live_server(committed: AsyncEngine, db_url: str) -> AsyncIterator[Live
         "WASTE_TRACKER_SECRET_KEY": TEST_SECRET,
         "WASTE_TRACKER_PUBLIC_BASE_URL": url,
         "WASTE_TRACKER_SWEEP_INTERVAL_SECONDS": "0",
+        "WASTE_TRACKER_ANCHOR_INTERVAL_SECONDS": "0",
         "WASTE_TRACKER_LOGIN_MAX_ATTEMPTS": "10000",
     }
     with log.open("wb") as out:

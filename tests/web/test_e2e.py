@@ -224,7 +224,7 @@ async def receiver_receives_and_disposes(ctx: BrowserContext, number: str) -> No
     await dispose.get_by_role("button", name="记录处置").click()
     await expect(page.locator(".page-head .badge").first).to_have_text("已处置完成")
     await expect(page.locator(".timeline")).to_contain_text("利用/处置")
-    await expect(page.locator(".chain")).to_contain_text("事件链完整")
+    await expect(page.locator(".chain")).to_contain_text("记录完整")
     await audit(page, "manifest completed")
     await shot(page, "10-receiver-completed")
     await page.close()

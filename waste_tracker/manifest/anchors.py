@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from waste_tracker import clock
 from waste_tracker.errors import Conflict, Invalid
@@ -81,25 +81,151 @@ async def anchor_day(session: AsyncSession, day: date, actor_user_id: uuid.UUID 
     return {"day": str(day), "merkle_root": root, "event_count": n}
 
 
-async def unanchored_days(session: AsyncSession) -> list[date]:
-    """Finished days that have events but no anchor yet (what a daily job should anchor)."""
+async def unanchored_days(session: AsyncSession | AsyncConnection) -> list[date]:
+    """Every finished day not yet anchored, from the first day with events (or the first anchor)
+    to yesterday — days without events too: an anchored empty day proves that nothing was
+    back-dated into it later."""
     today = clock.today()
-    rows = (
-        (
-            await session.execute(
-                text(
-                    f"""SELECT DISTINCT (server_time AT TIME ZONE {clock.SQL_ZONE})::date AS d FROM manifest_event
-           WHERE (server_time AT TIME ZONE {clock.SQL_ZONE})::date < :today
-             AND NOT EXISTS (SELECT 1 FROM anchor a WHERE a.day = (server_time AT TIME ZONE {clock.SQL_ZONE})::date)
-           ORDER BY d"""
-                ),
-                {"today": today},
-            )
-        )
-        .scalars()
-        .all()
+    rows = await session.execute(
+        text(
+            f"""WITH bounds AS (
+                SELECT LEAST((SELECT (min(server_time) AT TIME ZONE {clock.SQL_ZONE})::date FROM manifest_event),
+                             (SELECT min(day) FROM anchor)) AS first_day)
+            SELECT d::date FROM bounds, generate_series(bounds.first_day, CAST(:today AS date) - 1, interval '1 day') AS d
+            WHERE bounds.first_day IS NOT NULL AND NOT EXISTS (SELECT 1 FROM anchor a WHERE a.day = d::date)
+            ORDER BY d"""
+        ),
+        {"today": today},
     )
-    return list(rows)
+    return list(rows.scalars().all())
+
+
+async def anchor_finished_days(engine: AsyncEngine) -> list[date]:
+    """The scheduled job: anchor every finished day not yet anchored, each in its own transaction
+    (a long catch-up keeps its progress). Safe to run anywhere at any time: a day already anchored
+    by someone else is skipped (the table's key is the day)."""
+    from waste_tracker.db import unit_of_work
+
+    async with engine.connect() as conn:
+        days = await unanchored_days(conn)
+    done = []
+    for day in days:
+        try:
+            async with unit_of_work(engine) as session:
+                await anchor_day(session, day, note="scheduled")
+        except Conflict:
+            continue
+        done.append(day)
+    return done
+
+
+@dataclass(frozen=True)
+class Published:
+    """One day's anchor as published: with the previous anchored day's root, so that a copy of
+    the list is a chain of its own (a rewritten row breaks the next day's link in every copy)."""
+
+    day: date
+    algorithm: str
+    root: str
+    event_count: int
+    prev_root: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "day": self.day.isoformat(),
+            "algorithm": self.algorithm,
+            "root": self.root,
+            "event_count": self.event_count,
+            "prev_root": self.prev_root,
+        }
+
+
+async def published(
+    conn: AsyncConnection | AsyncSession, since: date | None = None, until: date | None = None
+) -> list[Published]:
+    """The anchors, oldest first, each with the root of the anchor before it."""
+    rows = await conn.execute(
+        text(
+            """SELECT day, algorithm, merkle_root, event_count, prev_root FROM (
+                 SELECT day, algorithm, merkle_root, event_count, lag(merkle_root) OVER (ORDER BY day) AS prev_root
+                 FROM anchor) a
+               WHERE (CAST(:since AS date) IS NULL OR day >= :since) AND (CAST(:until AS date) IS NULL OR day <= :until)
+               ORDER BY day"""
+        ),
+        {"since": since, "until": until},
+    )
+    return [Published(*r) for r in rows.all()]
+
+
+def export_document(anchors: list[Published], exported_at: datetime) -> dict[str, Any]:
+    """What ``GET /public/anchors`` answers and ``waste-tracker anchor export`` writes: the same
+    document, so a bureau may keep either."""
+    return {
+        "algorithm": ALGORITHM,
+        "timezone": clock.ZONE_NAME,
+        "exported_at": exported_at.isoformat(),
+        "anchors": [a.as_dict() for a in anchors],
+    }
+
+
+@dataclass(frozen=True)
+class CopyDifference:
+    """The first day where the database and a kept copy disagree, and how."""
+
+    day: date
+    reason: str  # anchor_missing | anchor_differs | events_differ | copy_chain_broken
+    copy_root: str
+    copy_count: int
+    anchored_root: str | None
+    events_root: str | None
+    events_count: int | None
+
+
+def _copy_entries(document: Any) -> list[dict[str, Any]]:
+    if not isinstance(document, dict) or not isinstance(document.get("anchors"), list):
+        raise Invalid("invalid_anchor_copy", {"reason": "not an anchor export (no 'anchors' list)"})
+    out = []
+    for i, a in enumerate(document["anchors"]):
+        try:
+            out.append(
+                {
+                    "day": date.fromisoformat(a["day"]),
+                    "root": str(a["root"]),
+                    "event_count": int(a["event_count"]),
+                    "prev_root": a.get("prev_root"),
+                }
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise Invalid("invalid_anchor_copy", {"entry": i, "reason": str(exc)}) from exc
+    return sorted(out, key=lambda a: a["day"])
+
+
+async def compare_with_copy(conn: AsyncConnection | AsyncSession, document: Any) -> tuple[int, CopyDifference | None]:
+    """Check a copy kept outside the system against the database: the copy's own chain of roots,
+    then for each day the anchor row and the root recomputed from the events. Returns the days
+    checked and the first difference (None: the database holds what the copy says)."""
+    entries = _copy_entries(document)
+    anchored = {a.day: a for a in await published(conn)}
+    prev: str | None = None
+    for i, e in enumerate(entries):
+        day = e["day"]
+        if i and e["prev_root"] is not None and e["prev_root"] != prev:
+            return i, CopyDifference(day, "copy_chain_broken", e["root"], e["event_count"], None, None, None)
+        prev = e["root"]
+        row = anchored.get(day)
+        events_root, events_count = await day_root(conn, day)
+        if row is None:
+            reason = "anchor_missing"
+        elif (row.root, row.event_count) != (e["root"], e["event_count"]):
+            reason = "anchor_differs"
+        elif (events_root, events_count) != (e["root"], e["event_count"]):
+            reason = "events_differ"
+        else:
+            continue
+        return i + 1, CopyDifference(
+            day, reason, e["root"], e["event_count"], row.root if row else None, events_root, events_count
+        )
+    return len(entries), None
 
 
 @dataclass

@@ -134,15 +134,19 @@ def event_hash(event: Mapping[str, Any], *, payload_checked: bool = False) -> st
 class Break:
     manifest_id: str
     seq: int
-    reason: str  # hash_mismatch | prev_hash_mismatch | sequence_gap
-    expected: str | None = None
-    found: str | None = None
+    # sequence_gap | prev_hash_mismatch | hash_mismatch | invalid_payload (the chain);
+    # head_mismatch | projection_mismatch (the stored manifest against its replayed events)
+    reason: str
+    expected: str | None = None  # what the chain or the replay says
+    found: str | None = None  # what is stored
+    field: str | None = None  # for projection_mismatch: the column, or ``lines[n].column``
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "manifest_id": self.manifest_id,
             "seq": self.seq,
             "reason": self.reason,
+            "field": self.field,
             "expected": self.expected,
             "found": self.found,
         }
@@ -161,7 +165,12 @@ def verify_events(events: Iterable[Mapping[str, Any]], *, payload_checked: bool 
             return n, Break(mid, e["seq"], "sequence_gap", str(expected_seq), str(e["seq"]))
         if e["prev_hash"] != prev:
             return n, Break(mid, e["seq"], "prev_hash_mismatch", prev, e["prev_hash"])
-        h = event_hash(e, payload_checked=payload_checked)
+        if e.get("payload_error") is not None:
+            return n, Break(mid, e["seq"], "invalid_payload", None, e["payload_error"])
+        try:
+            h = event_hash(e, payload_checked=payload_checked)
+        except (TypeError, ValueError) as exc:  # e.g. a float in the payload: no canonical form
+            return n, Break(mid, e["seq"], "invalid_payload", None, str(exc))
         if h != e["hash"]:
             return n, Break(mid, e["seq"], "hash_mismatch", h, e["hash"])
         prev = e["hash"]

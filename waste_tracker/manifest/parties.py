@@ -23,14 +23,15 @@ SIDES = ("generator", "carrier", "receiver")
 SNAPSHOT_FIELDS = ("organisation_name", "uscc", "site_name")
 
 _SNAPSHOT_SQL = text(
-    """SELECT o.name AS organisation_name, o.uscc, s.name AS site_name
+    """SELECT o.id AS organisation_id, o.name AS organisation_name, o.uscc, s.name AS site_name
        FROM site s JOIN organisation o ON o.id = s.organisation_id WHERE s.id = :site"""
 )
-_CARRIER_SQL = text("SELECT name AS organisation_name, uscc FROM organisation WHERE id = :org")
+_CARRIER_SQL = text("SELECT id AS organisation_id, name AS organisation_name, uscc FROM organisation WHERE id = :org")
 
 
 async def snapshot(session: AsyncSession, m: Manifest) -> dict[str, dict[str, str]]:
-    """Each party's legal name and credit code (and site name) as they stand now."""
+    """Each party's organisation, legal name and credit code (and site name) as they stand now
+    (the organisation ids put the manifest's parties under the chain too)."""
 
     async def one(sql: Any, params: Mapping[str, Any]) -> dict[str, str]:
         return {k: str(v) for k, v in (await session.execute(sql, params)).mappings().one().items()}

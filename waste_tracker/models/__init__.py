@@ -27,6 +27,7 @@ from waste_tracker.models.registry import (
 )
 from waste_tracker.models.rollup import FlowDaily, LicenceYearReceived
 from waste_tracker.models.rule import RuleSetting, RuleSettingChange
+from waste_tracker.models.schedule import ScheduledJob
 
 __all__ = [
     "Anchor",
@@ -35,6 +36,7 @@ __all__ = [
     "Holiday",
     "RuleSetting",
     "RuleSettingChange",
+    "ScheduledJob",
     "ApiKey",
     "CatalogueExemption",
     "Exemption",
