@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.errors import lang_of
 from waste_tracker.auth import service as auth_service
 from waste_tracker.auth.principal import Principal
-from waste_tracker.auth.tokens import decode_access_token
+from waste_tracker.auth.tokens import SCOPE_ENROLL
 from waste_tracker.config import Settings
 from waste_tracker.db import unit_of_work
 from waste_tracker.errors import Forbidden, Unauthenticated
@@ -21,6 +21,17 @@ from waste_tracker.errors import Forbidden, Unauthenticated
 SESSION_COOKIE = "wt_session"
 CSRF_COOKIE = "wt_csrf"
 CSRF_HEADER = "X-CSRF-Token"
+
+# What a session that must first set up two-step verification may call.
+ENROLLING_PATHS = frozenset(
+    {
+        "/api/v1/auth/me",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/password",
+        "/api/v1/auth/second-factor",
+        "/api/v1/auth/second-factor/confirm",
+    }
+)
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
@@ -58,8 +69,10 @@ async def get_principal(
             if not expected or not hmac.compare_digest(sent, expected):
                 raise Forbidden("csrf_failed", {})
     if token:
-        user_id = decode_access_token(token, settings.secret_key)
-        user = await auth_service.user_by_id(session, user_id)
+        user, claims = await auth_service.user_for_token(session, token, settings)
+        if claims.scope == SCOPE_ENROLL and request.url.path not in ENROLLING_PATHS:
+            raise Forbidden("second_factor_enrollment_required", {"enroll": "/api/v1/auth/second-factor"})
+        request.state.claims = claims
         principal = await auth_service.principal_for(session, user, settings, lang=lang)
     elif api_key:
         user = await auth_service.user_for_api_key(session, api_key)

@@ -14,8 +14,12 @@ from waste_tracker.models import ManifestEvent
 
 
 def client_address(request: Request) -> str:
-    """The peer's address, as the log-in limit counts it."""
-    return request.client.host if request.client else "unknown"
+    """The client's address as the log-in limit counts it (forwarded headers only from the
+    configured proxies: waste_tracker/auth/addresses.py)."""
+    from waste_tracker.auth.addresses import client_address as resolve
+
+    peer = request.client.host if request.client else None
+    return resolve(peer, request.headers.getlist("x-forwarded-for"), request.app.state.settings.trusted_proxies)
 
 
 def event_public(e: ManifestEvent | LocatedEvent, lon: float | None = None, lat: float | None = None) -> EventPublic:

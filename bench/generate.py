@@ -286,7 +286,7 @@ def build_registry(conn: psycopg.Connection, n_manifests: int, seed: int, now: d
 
     def user(username: str, role: str, org_id: uuid.UUID | None = None, adcode: int | None = None) -> uuid.UUID:
         uid = uuid7_at(start - timedelta(days=29), rng)
-        users.append((uid, username, username, pw, role, org_id, adcode, True, False, "zh-CN"))
+        users.append((uid, username, username.casefold(), username, pw, role, org_id, adcode, True, False, "zh-CN"))
         return uid
 
     # Points: enough per county for every site that may land there.
@@ -383,6 +383,7 @@ def build_registry(conn: psycopg.Connection, n_manifests: int, seed: int, now: d
         [
             "id",
             "username",
+            "username_key",
             "display_name",
             "password_hash",
             "role",
@@ -399,13 +400,13 @@ def build_registry(conn: psycopg.Connection, n_manifests: int, seed: int, now: d
         uid = uuid7_at(start, rng)
         regulators.append(uid)
         conn.execute(
-            "INSERT INTO app_user (id, username, display_name, password_hash, role, jurisdiction_adcode) "
-            "VALUES (%s, %s, %s, %s, 'regulator', %s)",
-            (uid, f"reg-{adcode}", f"监管 {adcode}", pw, adcode),
+            "INSERT INTO app_user (id, username, username_key, display_name, password_hash, role, jurisdiction_adcode) "
+            "VALUES (%s, %s, %s, %s, %s, 'regulator', %s)",
+            (uid, f"reg-{adcode}", f"reg-{adcode}", f"监管 {adcode}", pw, adcode),
         )
     conn.execute(
-        "INSERT INTO app_user (id, username, display_name, password_hash, role) "
-        "VALUES (%s, 'bench-admin', 'bench admin', %s, 'admin')",
+        "INSERT INTO app_user (id, username, username_key, display_name, password_hash, role) "
+        "VALUES (%s, 'bench-admin', 'bench-admin', 'bench admin', %s, 'admin')",
         (uuid7_at(start, rng), pw),
     )
     copy_rows(

@@ -19,7 +19,7 @@ from waste_tracker.registry.uscc import ALPHABET, make_uscc
 
 from .conftest import TEST_SECRET
 
-PASSWORD = "password123"
+PASSWORD = "kiln-ledger-42"
 PASSWORD_HASH = hash_password(PASSWORD)
 _seq = itertools.count(1)
 

@@ -408,7 +408,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
-        proxy_headers=True,
+        proxy_headers=False,  # the client's address is resolved by the app, from trusted_proxies only
         access_log=not args.quiet,
     )
     return 0

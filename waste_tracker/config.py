@@ -46,8 +46,21 @@ class Settings(BaseSettings):
     sweep_interval_seconds: int = 300
     anchor_interval_seconds: int = 600
     scheduler_tick_seconds: float = 10.0
-    login_max_attempts: int = 10
-    login_window_seconds: int = 300
+    # Log-in limits (waste_tracker/auth/limits.py). Per account and address: ``login_free_attempts``
+    # failures, then each further one waits twice as long as the last (from
+    # ``login_delay_base_seconds`` up to ``login_max_delay_seconds``). Per address across accounts:
+    # ``login_max_attempts``; per account across addresses: ``login_account_max_attempts`` (NIST's
+    # 100). Failures older than ``login_window_seconds`` are forgotten.
+    login_free_attempts: int = 5
+    login_delay_base_seconds: int = 2
+    login_max_delay_seconds: int = 900
+    login_max_attempts: int = 50
+    login_account_max_attempts: int = 100
+    login_window_seconds: int = 900
+    # Proxies whose X-Forwarded-For is believed (addresses or networks, e.g. ["10.0.0.0/8"]).
+    trusted_proxies: list[str] = []
+    # Two-step verification (TOTP) is required of these roles (optional for everyone else).
+    second_factor_roles: list[str] = []
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:

@@ -23,6 +23,40 @@ MESSAGES: dict[str, dict[str, str]] = {
     "invalid_api_key": {"zh-CN": "API 密钥无效或已被吊销。", "en": "The API key is invalid or has been revoked."},
     "invalid_credentials": {"zh-CN": "用户名或密码错误。", "en": "Wrong username or password."},
     "account_disabled": {"zh-CN": "该账号已停用。", "en": "This account is disabled."},
+    "session_ended": {
+        "zh-CN": "此次登录已结束（已退出或密码已修改），请重新登录。",
+        "en": "This session has ended (logged out, or the password was changed); log in again.",
+    },
+    "weak_password": {
+        "zh-CN": "密码不符合要求：至少 {min_length} 个字符，不能是常见密码、不能包含用户名、不能是同一字符重复。",
+        "en": "Password not allowed: at least {min_length} characters, not a common password, not the username, "
+        "not one character repeated.",
+    },
+    "wrong_password": {"zh-CN": "当前密码不正确。", "en": "The current password is wrong."},
+    "second_factor_required": {
+        "zh-CN": "请输入手机验证器 App 上的 6 位动态码（或一个备用恢复码）。",
+        "en": "Enter the 6-digit code from your authenticator app (or a recovery code).",
+    },
+    "invalid_second_factor": {
+        "zh-CN": "动态码或恢复码不正确。",
+        "en": "The code or recovery code is wrong.",
+    },
+    "second_factor_enrollment_required": {
+        "zh-CN": "您的账号须先开启两步验证，才能继续使用。",
+        "en": "Your account must turn on two-step verification before going on.",
+    },
+    "second_factor_already_enabled": {
+        "zh-CN": "两步验证已开启。",
+        "en": "Two-step verification is already on.",
+    },
+    "second_factor_not_pending": {
+        "zh-CN": "请先开始设置两步验证。",
+        "en": "Start setting up two-step verification first.",
+    },
+    "second_factor_mandatory": {
+        "zh-CN": "您的角色必须使用两步验证，不能关闭。",
+        "en": "Your role requires two-step verification; it cannot be turned off.",
+    },
     "demo_account_refused": {"zh-CN": "生产环境禁止使用演示账号。", "en": "Demo accounts are refused in production."},
     "too_many_requests": {
         "zh-CN": "尝试次数过多，请在 {retry_after} 秒后重试。",

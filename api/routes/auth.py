@@ -5,14 +5,30 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.deps import ANY_USER, PUBLIC, PrincipalDep, SessionDep, SettingsDep, permission
 from api.http import client_address
-from schemas.auth import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, MePublic, TokenPublic, UserCreate, UserPublic
+from schemas.auth import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPublic,
+    MePublic,
+    PasswordChange,
+    SecondFactorConfirm,
+    SecondFactorDisable,
+    SecondFactorEnabled,
+    SecondFactorStart,
+    TokenPublic,
+    UserCreate,
+    UserPublic,
+)
 from schemas.common import ERROR_RESPONSES
 from waste_tracker.auth import service
+from waste_tracker.auth.principal import Principal
+from waste_tracker.auth.tokens import Claims
+from waste_tracker.errors import Forbidden
 
 router = APIRouter(prefix="/api/v1", tags=["auth"], responses=ERROR_RESPONSES)
 
@@ -28,12 +44,76 @@ async def login(
     session: SessionDep,
     settings: SettingsDep,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    second_factor: Annotated[str | None, Form(max_length=32, description="TOTP code or recovery code")] = None,
 ) -> TokenPublic:
-    """Exchange a username and password for an expiring bearer token."""
+    """Exchange a username and password (and, for an account with two-step verification, the
+    code in ``second_factor``) for an expiring bearer token. Without the code such an account gets
+    401 ``second_factor_required``."""
     done = await service.log_in(
-        session, request.app.state.engine, form.username, form.password, client_address(request), settings
+        session, request.app.state.engine, form.username, form.password, client_address(request), settings, second_factor
     )
-    return TokenPublic(access_token=done.token, expires_at=done.expires_at, role=done.user.role)
+    return _token(done)
+
+
+def _token(done: service.LoggedIn) -> TokenPublic:
+    return TokenPublic(access_token=done.token, expires_at=done.expires_at, role=done.user.role, scope=done.scope)
+
+
+def _session_claims(request: Request, principal: Principal) -> Claims:
+    """The bearer session of this request (an API key is not a session)."""
+    claims = getattr(request.state, "claims", None)
+    if principal.via_api_key or claims is None:
+        raise Forbidden("forbidden", {"reason": "only a logged-in session can do this, not an API key"})
+    return claims
+
+
+@router.post("/auth/logout", status_code=204, openapi_extra=ANY_USER)
+async def logout(request: Request, principal: PrincipalDep, session: SessionDep) -> Response:
+    """End this session: its token stops working at once (not when it would have expired)."""
+    await service.log_out(session, principal.user_id, _session_claims(request, principal))
+    return Response(status_code=204)
+
+
+@router.post("/auth/password", response_model=TokenPublic, openapi_extra=ANY_USER)
+async def change_password(
+    body: PasswordChange, request: Request, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
+) -> TokenPublic:
+    """Change the password: every other session of the user ends; this one continues with the
+    token returned (the old one stops working too)."""
+    _session_claims(request, principal)
+    user = await service.user_by_id(session, principal.user_id)
+    return _token(await service.change_password(session, user, body.current_password, body.new_password, settings))
+
+
+@router.post("/auth/second-factor", response_model=SecondFactorStart, openapi_extra=ANY_USER)
+async def start_second_factor(request: Request, principal: PrincipalDep, session: SessionDep) -> SecondFactorStart:
+    """Begin two-step verification: scan the URI (as a QR code) into an authenticator app, then
+    confirm with a code."""
+    _session_claims(request, principal)
+    e = await service.start_second_factor(session, await service.user_by_id(session, principal.user_id))
+    return SecondFactorStart(secret=e.secret, otpauth_uri=e.uri)
+
+
+@router.post("/auth/second-factor/confirm", response_model=SecondFactorEnabled, openapi_extra=ANY_USER)
+async def confirm_second_factor(
+    body: SecondFactorConfirm, request: Request, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
+) -> SecondFactorEnabled:
+    """Turn two-step verification on; returns ten recovery codes (shown once) and a new token."""
+    _session_claims(request, principal)
+    user = await service.user_by_id(session, principal.user_id)
+    codes, done = await service.confirm_second_factor(session, user, body.code, settings)
+    return SecondFactorEnabled(**_token(done).model_dump(), recovery_codes=codes)
+
+
+@router.delete("/auth/second-factor", status_code=204, openapi_extra=ANY_USER)
+async def disable_second_factor(
+    body: SecondFactorDisable, request: Request, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Turn two-step verification off (not for roles that require it)."""
+    _session_claims(request, principal)
+    user = await service.user_by_id(session, principal.user_id)
+    await service.disable_second_factor(session, user, body.password, settings)
+    return Response(status_code=204)
 
 
 @router.get("/auth/me", response_model=MePublic, openapi_extra=ANY_USER)

@@ -7,13 +7,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import auth, pages, regulator
+from api.web import account, auth, pages, regulator
 from api.web.render import STATIC_DIR
 
 
 def install(app: FastAPI) -> None:
     """Mount the web app's static files and register its pages."""
     app.include_router(auth.router)
+    app.include_router(account.router)
     app.include_router(pages.router)
     app.include_router(regulator.router)
     app.mount("/web-static", StaticFiles(directory=str(STATIC_DIR)), name="web-static")

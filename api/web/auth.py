@@ -23,6 +23,8 @@ from api.web.render import (
     web_lang,
 )
 from waste_tracker.auth import service
+from waste_tracker.auth.tokens import SCOPE_ENROLL
+from waste_tracker.config import Settings
 from waste_tracker.errors import TooManyRequests, Unauthenticated
 from waste_tracker.i18n import translate
 
@@ -67,11 +69,54 @@ async def login(
         done = await service.log_in(session, request.app.state.engine, username, password, client_address(request), settings)
     except TooManyRequests as e:
         return again("too_many_requests", 429, retry_after=e.retry_after)
+    except service.SecondFactorRequired as e:
+        pending = service.pending_second_factor_token(e.user, settings)
+        return render(request, "login_code.html", pending=pending, next=safe_next(next) or "", error=None)
     except Unauthenticated as e:
         return again(e.code, 401)
+    return await _signed_in(request, session, settings, done, next)
+
+
+@router.post("/login/code", openapi_extra=PUBLIC)
+async def login_code(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    pending: Annotated[str, Form(max_length=2000)] = "",
+    code: Annotated[str, Form(max_length=32)] = "",
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",  # noqa: A002 - the form field's name
+) -> Response:
+    """The second step of a log-in with two-step verification: the code from the app."""
+    lang = web_lang(request)
+    if not csrf_ok(request, csrf):
+        return render(request, "error.html", status_code=403, status=403, message=translate("csrf_failed", lang))
+    try:
+        done = await service.log_in_second_step(
+            session, request.app.state.engine, pending, code, client_address(request), settings
+        )
+    except TooManyRequests as e:
+        error, status = translate("too_many_requests", lang, {"retry_after": e.retry_after}), 429
+    except Unauthenticated as e:
+        if e.code in ("invalid_token", "token_expired"):  # the 5 minutes are over: start again
+            return RedirectResponse("/login", status_code=303)
+        error, status = translate(e.code, lang), 401
+    else:
+        return await _signed_in(request, session, settings, done, next)
+    return render(request, "login_code.html", status_code=status, pending=pending, next=safe_next(next) or "", error=error)
+
+
+async def _signed_in(
+    request: Request, session: SessionDep, settings: SettingsDep, done: service.LoggedIn, next_: str
+) -> Response:
     principal = await service.principal_for(session, done.user, settings)
     token = done.token
-    response = RedirectResponse(safe_next(next) or home_for(principal), status_code=303)
+    target = "/account?enroll=1" if done.scope == SCOPE_ENROLL else safe_next(next_) or home_for(principal)
+    return set_session_cookie(request, RedirectResponse(target, status_code=303), token, settings)
+
+
+def set_session_cookie(request: Request, response: Response, token: str, settings: Settings) -> Response:
+    """The browser's copy of a new session (log-in, password change, two-step set up)."""
     secure = secure_request(request)
     response.set_cookie(
         SESSION_COOKIE, token, max_age=settings.access_token_minutes * 60, httponly=True, samesite="lax", secure=secure, path="/"
@@ -81,9 +126,19 @@ async def login(
 
 
 @router.post("/logout", openapi_extra=PUBLIC)
-async def logout(request: Request, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+async def logout(
+    request: Request, session: SessionDep, settings: SettingsDep, csrf: Annotated[str, Form(max_length=100)] = ""
+) -> Response:
     if not csrf_ok(request, csrf):
         return render(request, "error.html", status_code=403, status=403, message=translate("csrf_failed", web_lang(request)))
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:  # end the session itself, not only the browser's copy of it
+        try:
+            user, claims = await service.user_for_token(session, token, settings)
+        except Unauthenticated:
+            pass
+        else:
+            await service.log_out(session, user.id, claims)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")

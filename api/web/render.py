@@ -26,8 +26,8 @@ from api.web.i18n import gettext, js_messages
 from waste_tracker import clock, units
 from waste_tracker.auth import service as auth_service
 from waste_tracker.auth.principal import Principal
-from waste_tracker.auth.tokens import decode_access_token
-from waste_tracker.errors import DomainError, Unauthenticated
+from waste_tracker.auth.tokens import SCOPE_ENROLL
+from waste_tracker.errors import DomainError, Forbidden, Unauthenticated
 from waste_tracker.i18n import DEFAULT_LANG, LANGS, translate
 
 HERE = Path(__file__).resolve().parent
@@ -108,10 +108,13 @@ async def session_principal(request: Request, session: SessionDep, settings: Set
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise Unauthenticated()
-    user = await auth_service.user_by_id(session, decode_access_token(token, settings.secret_key))
+    user, claims = await auth_service.user_for_token(session, token, settings)
     principal = await auth_service.principal_for(session, user, settings, lang=web_lang(request))
     request.state.principal = principal
     request.state.user = user
+    request.state.claims = claims
+    if claims.scope == SCOPE_ENROLL and not request.url.path.startswith("/account"):
+        raise Forbidden("second_factor_enrollment_required", {})
     return principal
 
 
@@ -245,6 +248,8 @@ class WebRoute(APIRoute):
             except Unauthenticated:
                 return login_redirect(request)
             except DomainError as e:
+                if e.code == "second_factor_enrollment_required":  # the role requires it: set it up first
+                    return RedirectResponse("/account?enroll=1", status_code=303)
                 status = STATUS.get(e.kind, 422)
                 message = translate(e.code, web_lang(request), e.details)
                 return render(request, "error.html", status_code=status, status=status, message=message)

@@ -116,7 +116,7 @@ async def test_demo_accounts_refused_in_production(settings, engine, session: As
         session,
         None,
         username="demo-prod",
-        password="demo12345",
+        password="jiaxing2026",
         role="admin",
         is_demo=True,
         password_hash=f.PASSWORD_HASH,

@@ -72,7 +72,7 @@ async def test_only_admins_create_organisations_and_users(client, session: Async
     )
     assert r.status_code == 403
     r = await client.post(
-        "/api/v1/users", json={"username": "sneaky", "password": "password123", "role": "admin"}, headers=f.auth(reg)
+        "/api/v1/users", json={"username": "sneaky", "password": "kiln-ledger-42", "role": "admin"}, headers=f.auth(reg)
     )
     assert r.status_code == 403
 
@@ -89,25 +89,25 @@ async def test_user_binding_rules(client, session: AsyncSession) -> None:  # typ
     gen = await f.organisation(session)
     r = await client.post(
         "/api/v1/users",
-        json={"username": "drv1", "password": "password123", "role": "driver", "organisation_id": str(gen.id)},
+        json={"username": "drv1", "password": "kiln-ledger-42", "role": "driver", "organisation_id": str(gen.id)},
         headers=f.auth(admin),
     )
     assert r.json()["code"] == "organisation_role_missing"
     r = await client.post(
         "/api/v1/users",
-        json={"username": "reg1", "password": "password123", "role": "regulator"},
+        json={"username": "reg1", "password": "kiln-ledger-42", "role": "regulator"},
         headers=f.auth(admin),
     )
     assert r.json()["code"] == "invalid_user_binding"
     r = await client.post(
         "/api/v1/users",
-        json={"username": "reg1", "password": "password123", "role": "regulator", "jurisdiction_adcode": 330481},
+        json={"username": "reg1", "password": "kiln-ledger-42", "role": "regulator", "jurisdiction_adcode": 330481},
         headers=f.auth(admin),
     )
     assert r.status_code == 201
     r = await client.post(
         "/api/v1/users",
-        json={"username": "REG1", "password": "password123", "role": "regulator", "jurisdiction_adcode": 330481},
+        json={"username": "REG1", "password": "kiln-ledger-42", "role": "regulator", "jurisdiction_adcode": 330481},
         headers=f.auth(admin),
     )
     assert r.status_code == 409 and r.json()["code"] == "duplicate_username"

@@ -325,7 +325,7 @@ SPEC: dict[tuple[str, str], Probe] = {
             "/api/v1/users",
             lambda c, p, o: {
                 "username": f"matrix-{uuid.uuid4().hex[:8]}",
-                "password": "password123",
+                "password": "kiln-ledger-42",
                 "role": "regulator",
                 "jurisdiction_adcode": 330481,
             },
@@ -336,6 +336,25 @@ SPEC: dict[tuple[str, str], Probe] = {
     ("GET", "/api/v1/users"): Probe(path("/api/v1/users"), only("admin"), False),
     ("POST", "/api/v1/api-keys"): Probe(body_only("/api/v1/api-keys", lambda c, p, o: {"name": "k"}), authed, False),
     ("GET", "/api/v1/api-keys"): Probe(path("/api/v1/api-keys"), authed, False),
+    ("POST", "/api/v1/auth/logout"): Probe(path("/api/v1/auth/logout"), authed, False),
+    # a wrong current password is refused (403) for everyone: only "no 5xx" is judged here
+    ("POST", "/api/v1/auth/password"): Probe(
+        body_only("/api/v1/auth/password", lambda c, p, o: {"current_password": "x" * 12, "new_password": "y z" * 5}),
+        anyone,
+        False,
+    ),
+    ("POST", "/api/v1/auth/second-factor"): Probe(path("/api/v1/auth/second-factor"), authed, False),
+    ("POST", "/api/v1/auth/second-factor/confirm"): Probe(
+        body_only("/api/v1/auth/second-factor/confirm", lambda c, p, o: {"code": "000000"}), authed, False
+    ),
+    ("DELETE", "/api/v1/auth/second-factor"): Probe(
+        body_only("/api/v1/auth/second-factor", lambda c, p, o: {"password": "x" * 12}), anyone, False
+    ),
+    # the account page's forms: without the form's CSRF field every caller is refused
+    ("POST", "/account/password"): Probe(path("/account/password"), anyone, False),
+    ("POST", "/account/second-factor"): Probe(path("/account/second-factor"), anyone, False),
+    ("POST", "/account/second-factor/confirm"): Probe(path("/account/second-factor/confirm"), anyone, False),
+    ("POST", "/account/second-factor/disable"): Probe(path("/account/second-factor/disable"), anyone, False),
     ("DELETE", "/api/v1/api-keys/{key_id}"): Probe(
         path("/api/v1/api-keys/{k}", k=lambda c, p, own: c.own_keys.get(p, c.foreign_key) if own else c.foreign_key),
         own_for(*AUTHED),

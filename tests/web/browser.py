@@ -13,7 +13,7 @@ from playwright.async_api import Browser, BrowserContext, Page
 
 from tests.web.conftest import ARTIFACTS, CAMERA_FILE, CAMERA_SIZE
 
-PASSWORD = "demo12345"
+PASSWORD = "jiaxing2026"
 # Failed requests the tests provoke on purpose: a refused scan (4xx), offline, a lost response.
 EXPECTED_CONSOLE = ("the server responded with a status of 4", "net::ERR_INTERNET_DISCONNECTED", "net::ERR_CONNECTION_RESET")
 

@@ -6,7 +6,8 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
@@ -16,8 +17,30 @@ from waste_tracker.errors import Unauthenticated
 ISSUER = "waste-tracker"
 
 
+# A session that may only set up two-step verification (required by its role, not yet on).
+SCOPE_FULL = "full"
+SCOPE_ENROLL = "enroll_second_factor"
+
+
+@dataclass(frozen=True)
+class Claims:
+    """What a verified token says: whose session, which one, since when, for what."""
+
+    user_id: uuid.UUID
+    jti: str
+    issued_at: datetime
+    expires_at: datetime
+    scope: str
+
+
 def issue_access_token(
-    user_id: uuid.UUID, role: str, secret: str, minutes: int, now: datetime | None = None
+    user_id: uuid.UUID,
+    role: str,
+    secret: str,
+    minutes: int,
+    now: datetime | None = None,
+    scope: str = SCOPE_FULL,
+    typ: str = "access",
 ) -> tuple[str, datetime]:
     now = now or clock.now()
     exp = now + timedelta(minutes=minutes)
@@ -25,12 +48,45 @@ def issue_access_token(
         "sub": str(user_id),
         "role": role,
         "iat": int(now.timestamp()),
+        "iat_ms": int(now.timestamp() * 1000),  # a password change ends the sessions issued before it
         "exp": int(exp.timestamp()),
         "iss": ISSUER,
-        "typ": "access",
+        "typ": typ,
         "jti": secrets.token_hex(8),
+        "scope": scope,
     }
     return jwt.encode(payload, secret, algorithm="HS256"), exp
+
+
+def decode_claims(token: str, secret: str, typ: str = "access") -> Claims:
+    """Verify the signature, type and expiry of a token (times by the service's clock)."""
+    try:
+        payload = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            issuer=ISSUER,
+            options={"require": ["exp", "sub", "iat"], "verify_exp": False, "verify_iat": False, "verify_nbf": False},
+        )
+    except jwt.PyJWTError as e:
+        raise Unauthenticated("invalid_token") from e
+    exp, iat = payload.get("exp"), payload.get("iat")
+    if payload.get("typ") != typ or not isinstance(exp, int) or not isinstance(iat, int):
+        raise Unauthenticated("invalid_token")
+    if exp <= clock.now().timestamp():
+        raise Unauthenticated("token_expired")
+    iat_ms = payload.get("iat_ms")
+    issued_ms = iat_ms if isinstance(iat_ms, int) else iat * 1000
+    try:
+        return Claims(
+            user_id=uuid.UUID(payload["sub"]),
+            jti=str(payload.get("jti") or ""),
+            issued_at=datetime.fromtimestamp(issued_ms / 1000, UTC),
+            expires_at=datetime.fromtimestamp(exp, UTC),
+            scope=str(payload.get("scope") or SCOPE_FULL),
+        )
+    except (ValueError, TypeError) as e:
+        raise Unauthenticated("invalid_token") from e
 
 
 def decode_access_token(token: str, secret: str) -> uuid.UUID:

@@ -2,7 +2,7 @@
 
 from waste_tracker.models.alert import Alert, AlertHistory, Holiday
 from waste_tracker.models.anchor import Anchor
-from waste_tracker.models.auth import ApiKey, LoginFailure, User
+from waste_tracker.models.auth import ApiKey, LoginFailure, RecoveryCode, RevokedToken, User
 from waste_tracker.models.base import metadata
 from waste_tracker.models.manifest import (
     Exemption,
@@ -35,6 +35,8 @@ __all__ = [
     "AlertHistory",
     "Holiday",
     "RuleSetting",
+    "RecoveryCode",
+    "RevokedToken",
     "RuleSettingChange",
     "ScheduledJob",
     "ApiKey",

@@ -24,7 +24,7 @@ from waste_tracker.registry.licences import create_licence, create_permit, creat
 from waste_tracker.registry.organisations import create_organisation, create_site
 from waste_tracker.registry.uscc import make_uscc
 
-DEMO_PASSWORD = "demo12345"  # noqa: S105 - documented demo credential, refused in production
+DEMO_PASSWORD = "jiaxing2026"  # noqa: S105 - documented demo credential, refused in production
 VALID_FROM, VALID_TO = date(2024, 1, 1), date(2029, 12, 31)
 
 
