@@ -62,7 +62,7 @@ async def change_password(
     except DomainError as e:
         return _page(request, 422 if e.kind == "invalid" else 403, error=translate(e.code, web_lang(request), e.details))
     page = _page(request, notice="account.password_changed")
-    return set_session_cookie(request, page, done.token, settings)
+    return set_session_cookie(request, page, done.token, settings, new_csrf=False)
 
 
 @router.post("/account/second-factor", openapi_extra=ANY_USER)
@@ -94,7 +94,7 @@ async def confirm_second_factor(
         setup = {"secret": pending, "qr": qr_svg_inline(totp.provisioning_uri(pending, user.username))} if pending else None
         return _page(request, 422, error=translate(e.code, web_lang(request), e.details), setup=setup)
     page = _page(request, notice="account.second_factor_on", codes=codes)
-    return set_session_cookie(request, page, done.token, settings)
+    return set_session_cookie(request, page, done.token, settings, new_csrf=False)
 
 
 @router.post("/account/second-factor/disable", openapi_extra=ANY_USER)

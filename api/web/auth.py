@@ -115,13 +115,17 @@ async def _signed_in(
     return set_session_cookie(request, RedirectResponse(target, status_code=303), token, settings)
 
 
-def set_session_cookie(request: Request, response: Response, token: str, settings: Settings) -> Response:
-    """The browser's copy of a new session (log-in, password change, two-step set up)."""
+def set_session_cookie(
+    request: Request, response: Response, token: str, settings: Settings, *, new_csrf: bool = True
+) -> Response:
+    """The browser's copy of a new session (log-in, password change, two-step set up). A page
+    rendered in the same response keeps the CSRF secret its forms carry (``new_csrf=False``)."""
     secure = secure_request(request)
     response.set_cookie(
         SESSION_COOKIE, token, max_age=settings.access_token_minutes * 60, httponly=True, samesite="lax", secure=secure, path="/"
     )
-    set_csrf_cookie(request, response, secrets.token_urlsafe(32))  # a fresh CSRF secret for the new session
+    if new_csrf:
+        set_csrf_cookie(request, response, secrets.token_urlsafe(32))  # a fresh CSRF secret for the new session
     return response
 
 

@@ -18,6 +18,18 @@ MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))
 RESULTS: Counter[str] = Counter()
 
 
+class _FreshSession(dict[str, str]):
+    """A persona's headers with a new token for every operation: a fuzzed ``POST /auth/logout``
+    ends only that operation's session, not the rest of the run."""
+
+    def __init__(self, user: object) -> None:
+        super().__init__(f.auth(user))  # type: ignore[arg-type]
+        self.user = user
+
+    def fresh(self) -> dict[str, str]:
+        return f.auth(self.user)  # type: ignore[arg-type]
+
+
 async def _personas(committed, world) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,10 +37,10 @@ async def _personas(committed, world) -> dict[str, dict[str, str]]:  # type: ign
         admin = await f.user(s, role="admin")
         await s.commit()
     return {
-        "admin": f.auth(admin),
-        "generator": f.auth(world.gen_user),
-        "driver": f.auth(world.driver),
-        "county_regulator": f.auth(world.nanhu_regulator),
+        "admin": _FreshSession(admin),
+        "generator": _FreshSession(world.gen_user),
+        "driver": _FreshSession(world.driver),
+        "county_regulator": _FreshSession(world.nanhu_regulator),
     }
 
 
@@ -45,7 +57,7 @@ def _run(base_url: str, personas: dict[str, dict[str, str]]) -> None:
     ops = [op.ok() for op in schema.get_all_operations()]
     for persona, headers in personas.items():
         for op in ops:
-            _fuzz(op, persona, headers, base_url, failures)
+            _fuzz(op, persona, headers.fresh() if isinstance(headers, _FreshSession) else headers, base_url, failures)
     statuses = {k: v for k, v in sorted(RESULTS.items()) if k.startswith("status_")}
     print(f"schemathesis: {RESULTS['requests']} requests over {len(ops)} operations x {len(personas)} roles; {statuses}")
     assert not failures, "\n".join(failures[:40])
@@ -106,7 +118,8 @@ def _run_stateful(base_url: str, personas: dict[str, dict[str, str]]) -> None:
             who, auth = persona, headers
 
             def get_call_kwargs(self, case):  # type: ignore[no-untyped-def]
-                return {"base_url": base_url, "headers": self.auth, "timeout": 30}
+                auth = self.auth.fresh() if isinstance(self.auth, _FreshSession) else self.auth
+                return {"base_url": base_url, "headers": auth, "timeout": 30}
 
             def validate_response(self, response, case, additional_checks=(), **kwargs):  # type: ignore[no-untyped-def]
                 RESULTS["stateful_requests"] += 1
