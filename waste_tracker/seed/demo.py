@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 from sqlmodel import select
 
-from waste_tracker.auth.passwords import hash_password
+from waste_tracker.auth.passwords import hash_password, verify_password
 from waste_tracker.auth.service import create_user
 from waste_tracker.db import unit_of_work
 from waste_tracker.models import Licence, Organisation, Site, TransportPermit, User, Vehicle
@@ -433,7 +433,10 @@ async def seed(session: AsyncSession) -> dict[str, int]:
     pw_hash = hash_password(DEMO_PASSWORD)
 
     async def ensure_user(username: str, role: str, display: str, **binding: Any) -> None:
-        if await _one(session, select(User.id).where(User.username == username)) is None:
+        existing = await _one(session, select(User).where(User.username == username, User.is_demo))
+        if existing is not None and not verify_password(existing.password_hash, DEMO_PASSWORD):
+            existing.password_hash = pw_hash  # the demo password changed (it was 9 characters): keep the README true
+        if existing is None and await _one(session, select(User.id).where(User.username == username)) is None:
             await create_user(
                 session,
                 None,
