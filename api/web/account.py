@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from api.deps import ANY_USER, SessionDep, SettingsDep
 from api.web.auth import set_session_cookie
 from api.web.render import WebPrincipal, WebRoute, csrf_ok, render, web_lang
-from waste_tracker.auth import service
+from waste_tracker.auth import service, totp
 from waste_tracker.errors import DomainError, Forbidden
 from waste_tracker.i18n import translate
 from waste_tracker.manifest.labels import qr_svg_inline
@@ -89,8 +89,6 @@ async def confirm_second_factor(
         codes, done = await service.confirm_second_factor(session, user, code, settings)
     except DomainError as e:
         pending = user.totp_pending_secret
-        from waste_tracker.auth import totp
-
         setup = {"secret": pending, "qr": qr_svg_inline(totp.provisioning_uri(pending, user.username))} if pending else None
         return _page(request, 422, error=translate(e.code, web_lang(request), e.details), setup=setup)
     page = _page(request, notice="account.second_factor_on", codes=codes)

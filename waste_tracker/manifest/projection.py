@@ -141,7 +141,7 @@ def _fold_columns(r: Replayed, e: Mapping[str, Any], p: Mapping[str, Any]) -> No
             r.row["generator_org_id"] = e["actor_org_id"]
             r.row["pickup_site_id"] = p["pickup_site_id"]
             r.row["parent_manifest_id"] = p.get("parent_manifest_id")
-        elif p.get("purpose", r.row.get("purpose")) == "transfer" and r.row.get("parent_manifest_id") is None:
+        elif r.row["purpose"] == "transfer" and r.row.get("parent_manifest_id") is None:
             r.row["pickup_site_id"] = p["generator_site_id"]  # an edited transfer is picked up where it is now generated
     elif t == EventType.SUBMITTED:
         for c, k in _SUBMITTED_COLUMNS.items():
