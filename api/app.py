@@ -14,7 +14,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api import errors, web
 from api.middleware import BodySizeLimit, ContentTypeGuard, InternalErrors, SecurityHeaders
-from api.routes import alerts, auth, candidates, exemptions, health, labels, manifests, public, registry, rules, scans, stats
+from api.routes import (
+    alerts,
+    auth,
+    candidates,
+    declarations,
+    exemptions,
+    health,
+    labels,
+    ledger,
+    manifests,
+    plans,
+    public,
+    registry,
+    rules,
+    scans,
+    stats,
+)
 from waste_tracker import __version__
 from waste_tracker.config import Settings, get_settings
 from waste_tracker.db import database_url, make_async_engine, session_factory
@@ -95,6 +111,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(rules.router)
     app.include_router(stats.router)
     app.include_router(candidates.router)
+    app.include_router(ledger.router)
+    app.include_router(plans.router)
+    app.include_router(declarations.router)
     app.include_router(public.router)
     web.install(app)
     _install_docs(app)

@@ -228,6 +228,14 @@ class ScanIn(Strict):
     device_time: AwareDatetime | None = Field(default=None, description="The phone's clock, with its zone")
     vehicle_plate: str | None = Field(default=None, min_length=5, max_length=16)
     quantity_kg: Quantity | None = Field(default=None, gt=0, le=1_000_000, max_digits=13, decimal_places=3)
+    container_codes: list[str] | None = Field(
+        default=None,
+        max_length=500,
+        description="At pickup of a manifest filled from containers: the identification codes scanned off their labels",
+    )
+    confirmed_container_count: int | None = Field(
+        default=None, ge=0, le=100_000, description="Or: the manifest's QR was scanned and the driver counted the containers"
+    )
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> ScanIn:

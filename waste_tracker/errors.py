@@ -56,3 +56,9 @@ class TooManyRequests(DomainError):
     def __init__(self, retry_after: int, details: dict[str, Any] | None = None) -> None:
         super().__init__("too_many_requests", {"retry_after": retry_after, **(details or {})})
         self.retry_after = retry_after
+
+
+class Missing(DomainError):
+    """Not found, with a code of its own (e.g. a label for a container never registered)."""
+
+    kind = "not_found"

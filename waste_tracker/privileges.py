@@ -13,7 +13,15 @@ the application's privileges in the same transaction that creates it.
 from __future__ import annotations
 
 # Evidence: rows are written once and never changed (each also has an append-only trigger).
-APPEND_ONLY_TABLES = ("manifest_event", "anchor", "organisation_identity")
+APPEND_ONLY_TABLES = (
+    "manifest_event",
+    "anchor",
+    "organisation_identity",
+    "management_plan_event",
+    "ledger_event",
+    "declaration",
+    "receiver_balance",
+)
 # The application reads these but never writes them.
 READ_ONLY_TABLES = ("alembic_version",)
 

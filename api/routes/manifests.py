@@ -15,6 +15,7 @@ from api.deps import PrincipalDep, SessionDep, permission
 from api.http import located_event_public
 from api.idempotency import idempotent
 from schemas.common import ERROR_RESPONSES
+from schemas.cradle import ManifestFromContainers
 from schemas.manifest import (
     CancelIn,
     DisposeIn,
@@ -82,6 +83,27 @@ async def _act(
 async def create_manifest(body: ManifestCreate, request: Request, principal: PrincipalDep, session: SessionDep) -> JSONResponse:
     return await _act(
         request, session, principal, 201, lambda: service.create_draft(session, principal, Draft.of(body.model_dump()))
+    )
+
+
+@router.post(
+    "/from-containers",
+    response_model=ManifestPublic,
+    status_code=201,
+    openapi_extra=GENERATOR,
+    description="Draft a manifest from containers in storage: its lines are their sums (one per waste code and form), "
+    "and the containers go on it. " + IDEMPOTENT_NOTE,
+)
+async def create_manifest_from_containers(
+    body: ManifestFromContainers, request: Request, principal: PrincipalDep, session: SessionDep
+) -> JSONResponse:
+    fields = body.model_dump(exclude={"container_ids"})
+    return await _act(
+        request,
+        session,
+        principal,
+        201,
+        lambda: service.create_draft_from_containers(session, principal, list(body.container_ids), fields),
     )
 
 

@@ -40,6 +40,8 @@ async def create_scan(
             vehicle_plate=body.vehicle_plate,
             quantity_kg=body.quantity_kg,
             geofence_m=settings.geofence_radius_m,
+            container_codes=body.container_codes,
+            confirmed_container_count=body.confirmed_container_count,
         )
         return ScanPublic(
             manifest_id=r.manifest.id,

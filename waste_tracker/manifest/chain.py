@@ -176,3 +176,8 @@ def verify_events(events: Iterable[Mapping[str, Any]], *, payload_checked: bool 
         prev = e["hash"]
         expected_seq += 1
     return n, None
+
+
+# Shared with the container ledger's chain (waste_tracker.ledger.chain): the same canonical JSON.
+dumps_canonical = _dumps
+check_payload = _check_payload

@@ -19,7 +19,8 @@ from sqlmodel import col, select
 
 from waste_tracker import clock, units
 from waste_tracker.auth.principal import Principal
-from waste_tracker.errors import Forbidden, Invalid, NotFound
+from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound
+from waste_tracker.ledger import service as ledger
 from waste_tracker.manifest import access, checks, parties
 from waste_tracker.manifest.chain import GENESIS
 from waste_tracker.manifest.commands import PLAN_FIELDS, Draft, DraftLine
@@ -28,6 +29,7 @@ from waste_tracker.manifest.lifecycle import Action, EventType, Status, decide
 from waste_tracker.manifest.numbering import next_number
 from waste_tracker.manifest.queries import get_lines
 from waste_tracker.models import Exemption, Licence, Manifest, ManifestLine, Organisation, Site
+from waste_tracker.plan import check as plan_check
 from waste_tracker.registry import catalogue
 
 PHYSICAL_FORMS = ("solid", "semi_solid", "liquid", "gas")
@@ -186,8 +188,37 @@ async def create_draft(
     return m
 
 
+async def create_draft_from_containers(
+    session: AsyncSession, actor: Principal, container_ids: list[uuid.UUID], fields: dict[str, Any]
+) -> Manifest:
+    """Draft a manifest whose lines are the sums of the chosen containers in storage (one line per
+    waste code and form), and put the containers on it (HJ 1259 §6: storage → out → manifest line)."""
+    site_id = uuid.UUID(str(fields["generator_site_id"]))
+    chosen = await ledger.choose_for_manifest(session, actor, site_id, container_ids)
+    groups = ledger.lines_from(chosen)
+    lines = []
+    for (code, form), cs in groups:
+        types = sorted({c.container_type for c in cs})
+        lines.append(
+            {
+                "waste_code": code,
+                "physical_form": form,
+                "quantity": sum((c.net_kg for c in cs), Decimal(0)),
+                "unit": "kg",
+                "container_type": "、".join(types)[:100],
+                "container_count": len(cs),
+                "description": cs[0].waste_name,
+            }
+        )
+    m = await create_draft(session, actor, Draft.of({**fields, "lines": lines}))
+    await ledger.put_on_manifest(session, actor, [(i + 1, cs) for i, (_, cs) in enumerate(groups)], m.id, m.number)
+    return m
+
+
 async def update_draft(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID, changes: dict[str, Any]) -> Manifest:
     m, event_type = await _locked_for(session, actor, manifest_id, Action.UPDATE)
+    if ("lines" in changes or "generator_site_id" in changes) and await ledger.for_manifest(session, m.id):
+        raise Conflict("manifest_lines_from_containers", {"manifest_id": str(m.id)})
     cmd = (await _current_draft(session, m)).updated(changes)
     d = await _check_draft(session, actor, cmd, m.purpose)
     for k, v in _columns(cmd, d).items():
@@ -203,6 +234,7 @@ async def update_draft(session: AsyncSession, actor: Principal, manifest_id: uui
 async def delete_draft(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID) -> Manifest:
     m, event_type = await _locked_for(session, actor, manifest_id, Action.DELETE)
     await append(session, m, event_type, actor, {})
+    await ledger.release_manifest(session, actor, m.id, "draft_deleted")
     return m
 
 
@@ -260,6 +292,7 @@ async def _submit_locked(
             on=on,
         )
     permit = await checks.carrier_permit(session, m.carrier_org_id, hazardous, on)
+    plan = await plan_check.against_plan(session, m, lines, on.year) if m.purpose == "transfer" else None
     m.distance_m = await checks.distance_between_sites(session, gsite, rsite)
     if outcome.exemption is not None:
         outcome.exemption.used_kg = outcome.exemption.used_kg + m.declared_kg
@@ -289,6 +322,8 @@ async def _submit_locked(
         "receiver_city": m.receiver_city,
         "parties": await parties.snapshot(session, m),
     }
+    if plan is not None:
+        payload["plan"] = plan
     await append(session, m, event_type, actor, payload, now=now)
     return m
 
@@ -306,6 +341,7 @@ async def cancel(session: AsyncSession, actor: Principal, manifest_id: uuid.UUID
         ex.used_kg = max(Decimal(0), ex.used_kg - m.declared_kg)
         payload["exemption_released_kg"] = dec_str(m.declared_kg)
     await append(session, m, event_type, actor, payload)
+    await ledger.release_manifest(session, actor, m.id, "manifest_cancelled")
     return m
 
 

@@ -4,6 +4,16 @@ from waste_tracker.models.alert import Alert, AlertHistory, Holiday
 from waste_tracker.models.anchor import Anchor
 from waste_tracker.models.auth import ApiKey, LoginFailure, RecoveryCode, RevokedToken, User
 from waste_tracker.models.base import metadata
+from waste_tracker.models.cradle import (
+    ContainerSerial,
+    Declaration,
+    LedgerEvent,
+    ManagementPlan,
+    ManagementPlanEvent,
+    PlanSerial,
+    ReceiverBalance,
+    WasteContainer,
+)
 from waste_tracker.models.manifest import (
     Exemption,
     Finding,
@@ -30,6 +40,14 @@ from waste_tracker.models.rule import RuleSetting, RuleSettingChange
 from waste_tracker.models.schedule import ScheduledJob
 
 __all__ = [
+    "ContainerSerial",
+    "Declaration",
+    "LedgerEvent",
+    "ManagementPlan",
+    "ManagementPlanEvent",
+    "PlanSerial",
+    "ReceiverBalance",
+    "WasteContainer",
     "Anchor",
     "Alert",
     "AlertHistory",

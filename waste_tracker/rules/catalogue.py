@@ -209,6 +209,122 @@ RULES: dict[str, Rule] = {
                 "en": "Rejected (or partly rejected) more than {days} days ago with no return or redirect.",
             },
         ),
+        # --- the cradle: plans, the container ledger, declarations, the mass balance (docs/ledger.md) ---
+        Rule(
+            "stored_too_long",
+            "sweep",
+            "critical",
+            {"days": 365, "general_days": 365},
+            {"zh-CN": "贮存超期（产生后未转移）", "en": "Stored too long (generated, never shipped)"},
+            {
+                "zh-CN": "容器自产生之日起在厂内贮存超过 {days} 天（危险废物，《固体废物污染环境防治法》第八十一条）"
+                "或 {general_days} 天（一般工业固废，市级设置），仍未转移或自行利用处置。",
+                "en": "Containers have been in storage at the site for more than {days} days since generation (hazardous "
+                "waste, Solid Waste Law Art. 81) or {general_days} days (general waste, a city setting), neither shipped "
+                "nor handled on site.",
+            },
+        ),
+        Rule(
+            "shipped_more_than_stored",
+            "event",
+            "critical",
+            {"percent": 5, "kg": 50},
+            {"zh-CN": "转移量超过台账库存", "en": "Shipped more than the ledger holds"},
+            {
+                "zh-CN": "联单某一废物代码的申报量超过该单位台账中该代码的在库量（超出 {percent}% 且超过 {kg} 千克）："
+                "废物可能来自别处，或只有单据没有废物。仅对已使用台账的单位判断。",
+                "en": "A manifest declares more of a waste code than the site's ledger holds in storage for that code "
+                "(by more than {percent} % and {kg} kg): the waste may come from elsewhere, or there is paper without "
+                "waste. Judged for sites that keep the ledger.",
+            },
+        ),
+        Rule(
+            "generation_below_plan",
+            "sweep",
+            "warning",
+            {"plan_share_percent": 30, "trailing_percent": 30, "trailing_months": 6},
+            {"zh-CN": "产生量远低于计划或历史", "en": "Generation far below plan or history"},
+            {
+                "zh-CN": "重点管理单位上月某废物的产生量低于管理计划月均量的 {plan_share_percent}%，"
+                "或低于其前 {trailing_months} 个月月均量的 {trailing_percent}%，而该单位当月仍有其他产废记录（仍在生产）：废物可能去向不明。",
+                "en": "Last month a key unit generated less of a waste than {plan_share_percent} % of its plan's monthly "
+                "share, or than {trailing_percent} % of its own average over the previous {trailing_months} months, while "
+                "it still recorded other waste that month (it is producing): the waste may be going somewhere unrecorded.",
+            },
+        ),
+        Rule(
+            "ledger_silent",
+            "sweep",
+            "warning",
+            {"days": 30},
+            {"zh-CN": "台账长期无产生记录", "en": "Ledger silent"},
+            {
+                "zh-CN": "重点管理单位已超过 {days} 天没有任何危险废物产生记录。",
+                "en": "A key unit has recorded no hazardous waste generation for more than {days} days.",
+            },
+        ),
+        Rule(
+            "manifest_outside_plan",
+            "event",
+            "warning",
+            {"block": 0},
+            {"zh-CN": "联单不在管理计划内", "en": "Manifest outside the management plan"},
+            {
+                "zh-CN": "联单的废物代码、接受单位或利用处置方式不在本年度已备案的管理计划中（《危险废物转移管理办法》第十四条）。"
+                "阈值 block=1 时直接拒绝提交，block=0 时允许提交并预警。",
+                "en": "The manifest's waste code, receiver or method is not in the year's filed management plan (Transfer "
+                "Measures Art. 14). With block=1 the submission is refused; with block=0 it goes through with this alert.",
+            },
+        ),
+        Rule(
+            "plan_quantity_exceeded",
+            "sweep",
+            "warning",
+            {"percent": 100},
+            {"zh-CN": "转移量超过管理计划", "en": "Shipments beyond the plan"},
+            {
+                "zh-CN": "本年度某废物已转移量超过管理计划预计量的 {percent}%（计划页自 80% 起提示）。",
+                "en": "This year's shipments of a waste exceed {percent} % of the plan's expected quantity (the plan page "
+                "warns from 80 %).",
+            },
+        ),
+        Rule(
+            "plan_not_filed",
+            "sweep",
+            "warning",
+            {"remind_days": 30},
+            {"zh-CN": "管理计划未备案", "en": "Management plan not filed"},
+            {
+                "zh-CN": "产生危险废物的单位本年度管理计划尚未提交备案（应于 3 月 31 日前完成，截止前 {remind_days} 天起提醒）。",
+                "en": "A unit generating hazardous waste has not submitted this year's management plan (due by 31 March; "
+                "reminders from {remind_days} days before).",
+            },
+        ),
+        Rule(
+            "declaration_overdue",
+            "sweep",
+            "warning",
+            {},
+            {"zh-CN": "申报逾期", "en": "Declaration overdue"},
+            {
+                "zh-CN": "应申报期间已过截止日仍未申报：重点管理单位按月（次月 15 日前）、简化管理单位按季（下季首月 15 日前）、"
+                "所有单位按年（次年 3 月 31 日前）。",
+                "en": "A declaration is past its due date: key units monthly (by the 15th of the next month), simplified "
+                "units quarterly (by the 15th of the next quarter's first month), every unit yearly (by 31 March).",
+            },
+        ),
+        Rule(
+            "receiver_intake_unbalanced",
+            "sweep",
+            "warning",
+            {"percent": 5, "kg": 1000},
+            {"zh-CN": "接收量与利用处置量不平衡", "en": "Receiver intake does not balance"},
+            {
+                "zh-CN": "接受单位某月联单接收量，与其自报的利用量、处置量及库存变化之和相差超过 {percent}% 且超过 {kg} 千克。",
+                "en": "A receiver's tonnage received on manifests in a month differs from what it reports as utilised, "
+                "disposed of and added to storage by more than {percent} % and {kg} kg.",
+            },
+        ),
     ]
 }
 

@@ -128,3 +128,18 @@ def over_capacity(received_kg_this_year: Decimal, capacity_t: Decimal) -> dict[s
     if received_kg_this_year <= units.t_to_kg(capacity_t):
         return None
     return {"received_t": f"{units.kg_to_t(received_kg_this_year):.3f}", "capacity_t": f"{capacity_t:.3f}"}
+
+
+def more_than_stored(waste_code: str, declared_kg: Decimal, stored_kg: Decimal, t: dict[str, Any]) -> dict[str, Any] | None:
+    """A manifest's quantity of a code beyond what the ledger holds in storage, by more than both
+    tolerances (percent of the declared quantity, and kilograms)."""
+    excess = Decimal(declared_kg) - Decimal(stored_kg)
+    pct, kg = Decimal(str(t["percent"])), Decimal(str(t["kg"]))
+    if excess <= kg or excess * 100 <= pct * Decimal(declared_kg):
+        return None
+    return {
+        "waste_code": waste_code,
+        "declared_kg": f"{Decimal(declared_kg):.3f}",
+        "stored_kg": f"{Decimal(stored_kg):.3f}",
+        "excess_kg": f"{excess:.3f}",
+    }

@@ -287,11 +287,58 @@ async def _dropoff_place(c: _Event) -> None:
         await fire(rule_id, e, {"seq": ev.seq, "county": actual_county})
 
 
+async def _manifest_outside_plan(c: _Event) -> None:
+    """The submission's plan check (``plan.check``) found lines outside the accepted plan."""
+    plan = (c.ev.payload or {}).get("plan") or {}
+    if plan.get("outside"):
+        await c.fire(
+            "manifest_outside_plan",
+            {"filing_number": plan.get("filing_number"), "plan_id": plan.get("plan_id"), "lines": plan["outside"]},
+            {"lines": plan["outside"], "version": plan.get("version")},
+        )
+
+
+_STOCK_SQL = text(
+    """SELECT l.waste_code, sum(l.declared_kg) AS declared_kg,
+              (SELECT COALESCE(sum(c.net_kg), 0) FROM waste_container c
+                WHERE c.site_id = :site AND c.waste_code = l.waste_code
+                  AND (c.status = 'in_storage' OR c.manifest_id = :m)) AS stored_kg
+       FROM manifest_line l WHERE l.manifest_id = :m
+         AND EXISTS (SELECT 1 FROM waste_container k WHERE k.site_id = :site)
+       GROUP BY l.waste_code ORDER BY l.waste_code"""
+)
+
+
+async def _shipped_more_than_stored(c: _Event) -> None:
+    """A manifest declaring more of a code than the site's ledger holds (sites keeping a ledger)."""
+    m = c.m
+    if not c.settings["shipped_more_than_stored"].enabled or m.purpose != "transfer":
+        return
+    rows = (await c.session.execute(_STOCK_SQL, {"site": m.pickup_site_id, "m": m.id})).all()
+    over = [
+        e
+        for r in rows
+        if (
+            e := checks.more_than_stored(
+                r.waste_code, r.declared_kg, r.stored_kg, c.settings["shipped_more_than_stored"].thresholds
+            )
+        )
+    ]
+    if over:
+        await c.fire("shipped_more_than_stored", {"codes": over}, {"codes": over})
+
+
 RuleCheck = Callable[[_Event], Awaitable[None]]
 
 # Which rules each event type runs, in this order.
 EVENT_RULES: dict[str, tuple[RuleCheck, ...]] = {
-    EventType.SUBMITTED: (_long_distance, _nearer_capacity_ignored, _licence_expired_in_use),
+    EventType.SUBMITTED: (
+        _long_distance,
+        _nearer_capacity_ignored,
+        _licence_expired_in_use,
+        _manifest_outside_plan,
+        _shipped_more_than_stored,
+    ),
     EventType.PICKED_UP: (_scan_findings, _quantity_discrepancy, _licence_expired_in_use),
     EventType.DROPPED_OFF: (_scan_findings, _dropoff_place, _licence_expired_in_use),
     EventType.RETURN_PICKED_UP: (_scan_findings,),

@@ -22,7 +22,8 @@ from waste_tracker.models import RuleSetting, RuleSettingChange
 from waste_tracker.rules.catalogue import RULES, SEVERITY_RANK
 
 TTL_SECONDS = 10.0
-INTEGER_KEYS = {"days", "hours", "working_days"}
+INTEGER_KEYS = {"days", "hours", "working_days", "general_days", "trailing_months", "remind_days", "block"}
+FLAG_KEYS = {"block"}  # 0 or 1
 # Sane upper bounds per threshold key (a typo must not make the sweep generate millions of rows).
 MAX_VALUE = {
     "days": 3650,
@@ -35,6 +36,12 @@ MAX_VALUE = {
     "percent": 100,
     "kg": 100_000,
     "far_m": 100_000,
+    "general_days": 3650,
+    "plan_share_percent": 100,
+    "trailing_percent": 100,
+    "trailing_months": 24,
+    "remind_days": 90,
+    "block": 1,
 }
 _cache: tuple[float, dict[str, Effective]] | None = None
 
@@ -95,6 +102,11 @@ def _validate(rule_id: str, thresholds: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise Invalid("invalid_thresholds", {"reason": f"unknown keys {sorted(unknown)}", "allowed": sorted(defaults)})
     for k, v in thresholds.items():
+        if k in FLAG_KEYS:
+            if isinstance(v, bool) or v not in (0, 1):
+                raise Invalid("invalid_thresholds", {"reason": f"{k} must be 0 or 1", "key": k})
+            thresholds[k] = int(v)
+            continue
         if isinstance(v, bool) or not isinstance(v, int | float) or not (0 < v <= MAX_VALUE.get(k, 1_000_000)):
             raise Invalid("invalid_thresholds", {"reason": f"{k} must be a positive number up to {MAX_VALUE.get(k)}", "key": k})
         if k in INTEGER_KEYS and not (isinstance(v, int) or float(v).is_integer()):

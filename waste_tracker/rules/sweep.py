@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from waste_tracker import clock
 from waste_tracker.alerts.store import sweep_rule
+from waste_tracker.rules.mass_balance import MASS_BALANCE_SQL
 from waste_tracker.rules.settings import effective_settings
 
 log = logging.getLogger("waste_tracker.sweep")
@@ -73,6 +74,7 @@ SWEEP_SQL: dict[str, str] = {
         WHERE (m.status = 'rejected' AND m.rejected_at < :now - make_interval(days => :days))
            OR (m.remainder_open AND m.status IN ('received', 'completed')
                AND m.received_at < :now - make_interval(days => :days))""",
+    **MASS_BALANCE_SQL,
 }
 
 

@@ -18,9 +18,10 @@ from sqlmodel import select
 from waste_tracker import clock, units
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Conflict, Forbidden, Invalid
+from waste_tracker.ledger import service as ledger
 from waste_tracker.manifest import access
 from waste_tracker.manifest.events import append, dec_str, state_of
-from waste_tracker.manifest.lifecycle import TOKEN_DEAD, Action, Side, Status, step
+from waste_tracker.manifest.lifecycle import TOKEN_DEAD, Action, EventType, Side, Status, step
 from waste_tracker.models import Manifest, ManifestEvent
 from waste_tracker.registry.licences import normalise_plate
 from waste_tracker.scan.tokens import check_signature, parse_token
@@ -66,6 +67,8 @@ async def scan(
     quantity_kg: Decimal | None,
     geofence_m: float,
     now: datetime | None = None,
+    container_codes: list[str] | None = None,
+    confirmed_container_count: int | None = None,
 ) -> ScanResult:
     now = now or clock.now()
     m = await _manifest_for_token(session, secret, token)
@@ -131,6 +134,12 @@ async def scan(
             {"code": "vehicle_changed", "severity": "warning", "picked_up_by": m.vehicle_plate, "dropped_off_by": plate}
         )
     payload: dict[str, Any] = {"action": action, "site_id": str(site_id), "findings": findings}
+    containers: list[Any] = []
+    if st.event == EventType.PICKED_UP:
+        # A manifest filled from the ledger: the driver accounts for every container (HJ 1259 §6).
+        containers, check = await ledger.check_pickup(session, m.id, container_codes, confirmed_container_count)
+        if check is not None:
+            payload["containers"] = check
     if quantity_kg is not None:
         payload["quantity_kg"] = dec_str(units.to_kg(quantity_kg, "kg"))
     ev = await append(
@@ -148,4 +157,6 @@ async def scan(
         findings=findings,
         geofence_m=geofence_m,
     )
+    if containers:
+        await ledger.store_out(session, actor, containers, m.id, now)
     return ScanResult(manifest=m, event=ev, findings=findings)
