@@ -4,6 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories as f
 from tests.manifest.conftest import Flow, World
+from waste_tracker.rules.catalogue import RULES
 
 
 async def _planted(flow: Flow) -> dict:
@@ -111,7 +112,7 @@ async def test_summary_and_csv_export(client, world: World, flow: Flow) -> None:
 async def test_rule_settings_edits_are_audited(client, world: World) -> None:  # type: ignore[no-untyped-def]
     r = await client.get("/api/v1/rules", headers=f.auth(world.gen_user))
     rules = {x["id"]: x for x in r.json()}
-    assert len(rules) == 16 and rules["in_transit_too_long"]["thresholds"] == {"hours": 24}
+    assert len(rules) == len(RULES) == 25 and rules["in_transit_too_long"]["thresholds"] == {"hours": 24}
     r = await client.patch(
         "/api/v1/rules/in_transit_too_long", json={"thresholds": {"hours": 12}}, headers=f.auth(world.nanhu_regulator)
     )

@@ -14,7 +14,23 @@ from waste_tracker.config import Settings
 from waste_tracker.db import database_url, owner_database_url
 from waste_tracker.privileges import APPEND_ONLY_TABLES
 
-EVIDENCE = ("manifest_event", "anchor", "organisation_identity")
+EVIDENCE = (
+    "manifest_event",
+    "anchor",
+    "organisation_identity",
+    "management_plan_event",
+    "ledger_event",
+    "declaration",
+    "receiver_balance",
+)
+# A column of each, for the UPDATE probe.
+COLUMN = {
+    "manifest_event": "type",
+    "management_plan_event": "at",
+    "ledger_event": "server_time",
+    "declaration": "submitted_at",
+    "receiver_balance": "recorded_at",
+}
 
 
 def _connect(url: str) -> psycopg.Connection:
@@ -44,7 +60,7 @@ def test_the_application_role_is_not_the_owner_nor_a_superuser(roles: DatabaseRo
 @pytest.mark.parametrize("table", EVIDENCE)
 @pytest.mark.parametrize("statement", ["UPDATE {t} SET {c} = {c}", "DELETE FROM {t}", "TRUNCATE {t}"])
 def test_the_application_role_cannot_alter_evidence(roles: DatabaseRoles, table: str, statement: str) -> None:
-    sql = statement.format(t=table, c="type" if table == "manifest_event" else "created_at")
+    sql = statement.format(t=table, c=COLUMN.get(table, "created_at"))
     with _connect(roles.app) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(sql)

@@ -27,9 +27,12 @@ from waste_tracker import clock
 from waste_tracker.alerts.store import raise_alert
 from waste_tracker.auth.service import create_api_key, principal_for
 from waste_tracker.config import Settings
+from waste_tracker.declaration import service as declarations_service
+from waste_tracker.ledger import service as ledger
 from waste_tracker.manifest import exemptions, service
 from waste_tracker.manifest.commands import Draft
 from waste_tracker.models import Licence, User
+from waste_tracker.plan import service as plans_service
 from waste_tracker.registry.uscc import make_uscc
 
 PERSONAS = ["anonymous", "generator", "carrier", "driver", "receiver", "county_regulator", "city_regulator", "admin"]
@@ -88,6 +91,12 @@ class Ctx:
     foreign_permit: str
     nanhu_receiver_site: str
     licence: str
+    own_container: tuple[str, str]  # (id, identification code)
+    foreign_container: tuple[str, str]
+    own_plan: str
+    foreign_plan: str
+    own_declaration: str
+    foreign_declaration: str
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
 
 
@@ -200,9 +209,48 @@ async def build_ctx(s: AsyncSession) -> Ctx:
         "admin": w.gen_site.id,
         "anonymous": w.gen_site.id,
     }
+    containers = {}
+    plans = {}
+    declarations = {}
+    last_month = (today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    for side, actor, site in (("own", gen_p, w.gen_site), ("foreign", og_p, og_site)):
+        (ct,) = await ledger.register(
+            s,
+            actor,
+            site.id,
+            [
+                ledger.Generation(
+                    waste_code="900-249-08",
+                    physical_form="liquid",
+                    container_type="200 L 钢桶",
+                    gross_kg=Decimal(190),
+                    net_kg=Decimal(180),
+                    storage_facility="暂存间",
+                    generated_on=today(),
+                )
+            ],
+        )
+        containers[side] = (str(ct.id), ct.identification_code)
+        body = {
+            "wastes": [{"waste_code": "900-249-08", "physical_form": "liquid", "expected_t": "10"}],
+            "transfers": [
+                {"receiver_site_id": str(w.rcv_site.id), "method_code": "D10", "waste_codes": ["900-249-08"], "expected_t": "10"}
+            ],
+        }
+        plan = await plans_service.create(s, actor, site_id=site.id, year=today().year, kind="hazardous", body=body)
+        await plans_service.submit(s, actor, plan.id)
+        plans[side] = str(plan.id)
+        d = await declarations_service.submit(s, actor, site.id, "month", last_month)
+        declarations[side] = str(d.id)
     return Ctx(
         w=w,
         users=users,
+        own_container=containers["own"],
+        foreign_container=containers["foreign"],
+        own_plan=plans["own"],
+        foreign_plan=plans["foreign"],
+        own_declaration=declarations["own"],
+        foreign_declaration=declarations["foreign"],
         own_manifest=own_m,
         foreign_manifest=foreign_m,
         fresh=fresh,
@@ -315,6 +363,29 @@ def alert_action(action: str) -> Callable[[Ctx, str, bool], Any]:
 
 
 RECEIVE = {"decision": "accepted", "lines": [{"line_no": 1, "quantity": "1500"}]}
+GEN = {
+    "waste_code": "900-249-08",
+    "physical_form": "liquid",
+    "container_type": "200 L 钢桶",
+    "gross_kg": "190",
+    "net_kg": "180",
+    "generated_on": str(today()),
+    "storage_facility": "暂存间",
+}
+
+
+def container(c: Ctx, own: bool) -> tuple[str, str]:
+    return c.own_container if own else c.foreign_container
+
+
+def plan_id(c: Ctx, p: str, own: bool) -> str:
+    return c.own_plan if own else c.foreign_plan
+
+
+def last_month():  # type: ignore[no-untyped-def]
+    return (today().replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
 SPEC: dict[tuple[str, str], Probe] = {
     ("GET", "/healthz"): Probe(path("/healthz"), anyone, False),
     ("GET", "/readyz"): Probe(path("/readyz"), anyone, False),
@@ -545,6 +616,119 @@ SPEC: dict[tuple[str, str], Probe] = {
     ("GET", "/api/v1/stats/kpis"): Probe(
         path(f"/api/v1/stats/kpis?date_from={clock.today()}&date_to={clock.today()}"), only(*REGS, "admin"), False
     ),
+    # --- the cradle ---
+    ("POST", "/api/v1/containers"): Probe(
+        lambda c, p, own: ("/api/v1/containers", {"site_id": c.own_site[p] if own else c.foreign_site, "records": [GEN]}),
+        own_for("generator", admin_any=False),
+    ),
+    ("GET", "/api/v1/containers"): Probe(path("/api/v1/containers"), authed, False),
+    ("GET", "/api/v1/containers/balance"): Probe(
+        path("/api/v1/containers/balance?site_id={x}", x=lambda c, p, own: c.own_site[p] if own else c.foreign_site),
+        own_for(*ENTERPRISES, *REGS),
+    ),
+    ("GET", "/api/v1/containers/by-code/{code}"): Probe(
+        path("/api/v1/containers/by-code/{x}", x=lambda c, p, own: container(c, own)[1]), own_for("generator", *REGS)
+    ),
+    **{
+        ("GET", f"/api/v1/containers/{{container_id}}{tail}"): Probe(
+            path(f"/api/v1/containers/{{x}}{tail}", x=lambda c, p, own: container(c, own)[0]), own_for("generator", *REGS)
+        )
+        for tail in ("", "/verify", "/label.svg", "/label.png")
+    },
+    ("POST", "/api/v1/containers/{container_id}/reweigh"): Probe(
+        lambda c, p, own: (
+            f"/api/v1/containers/{container(c, own)[0]}/reweigh",
+            {"gross_kg": "190", "net_kg": "181", "reason": "复磅"},
+        ),
+        own_for("generator", admin_any=False),
+    ),
+    ("POST", "/api/v1/containers/handle-on-site"): Probe(
+        lambda c, p, own: (
+            "/api/v1/containers/handle-on-site",
+            {"container_ids": [container(c, own)[0]], "method_code": "R9", "facility": "自建装置"},
+        ),
+        own_for("generator", admin_any=False),
+    ),
+    ("POST", "/api/v1/manifests/from-containers"): Probe(
+        lambda c, p, own: (
+            "/api/v1/manifests/from-containers",
+            {
+                **{k: v for k, v in c.w.body().items() if k != "lines"},
+                "generator_site_id": str(c.w.gen_site.id) if own else c.foreign_site,
+                "container_ids": [container(c, own)[0]],
+            },
+        ),
+        own_for("generator", admin_any=False),
+    ),
+    ("POST", "/api/v1/plans"): Probe(
+        lambda c, p, own: (
+            "/api/v1/plans",
+            {
+                "site_id": c.own_site[p] if own else c.foreign_site,
+                "year": today().year,
+                "body": {"wastes": [{"waste_code": "900-249-08", "physical_form": "liquid", "expected_t": "5"}]},
+            },
+        ),
+        own_for("generator", admin_any=False),
+    ),
+    ("GET", "/api/v1/plans"): Probe(path("/api/v1/plans"), authed, False),
+    ("GET", "/api/v1/plans/{plan_id}"): Probe(path("/api/v1/plans/{x}", x=plan_id), own_for("generator", *REGS)),
+    ("PUT", "/api/v1/plans/{plan_id}"): Probe(
+        lambda c, p, own: (
+            f"/api/v1/plans/{plan_id(c, p, own)}",
+            {"body": {"wastes": [{"waste_code": "900-249-08", "physical_form": "liquid", "expected_t": "6"}]}, "reason": "x"},
+        ),
+        own_for("generator", admin_any=False),
+    ),
+    ("POST", "/api/v1/plans/{plan_id}/submit"): Probe(
+        lambda c, p, own: (f"/api/v1/plans/{plan_id(c, p, own)}/submit", None), own_for("generator", admin_any=False)
+    ),
+    ("POST", "/api/v1/plans/{plan_id}/accept"): Probe(
+        lambda c, p, own: (f"/api/v1/plans/{plan_id(c, p, own)}/accept", {}), own_for(*REGS)
+    ),
+    ("POST", "/api/v1/plans/{plan_id}/return"): Probe(
+        lambda c, p, own: (f"/api/v1/plans/{plan_id(c, p, own)}/return", {"reason": "材料不全"}), own_for(*REGS)
+    ),
+    ("GET", "/api/v1/declarations/draft"): Probe(
+        path(
+            "/api/v1/declarations/draft?site_id={x}&period_kind=month&period_start={m}",
+            x=lambda c, p, own: c.own_site[p] if own else c.foreign_site,
+            m=lambda c, p, own: str(last_month()),
+        ),
+        own_for(*ENTERPRISES, *REGS),
+    ),
+    ("POST", "/api/v1/declarations"): Probe(
+        lambda c, p, own: (
+            "/api/v1/declarations",
+            {
+                "site_id": c.own_site[p] if own else c.foreign_site,
+                "period_kind": "month",
+                "period_start": str(last_month()),
+                "reason": "更正",
+            },
+        ),
+        own_for("generator", admin_any=False),
+    ),
+    ("GET", "/api/v1/declarations"): Probe(path("/api/v1/declarations"), authed, False),
+    ("GET", "/api/v1/declarations/{declaration_id}"): Probe(
+        path("/api/v1/declarations/{x}", x=lambda c, p, own: c.own_declaration if own else c.foreign_declaration),
+        own_for("generator", *REGS),
+    ),
+    ("POST", "/api/v1/receiver-balances"): Probe(
+        lambda c, p, own: (
+            "/api/v1/receiver-balances",
+            {
+                "site_id": c.own_site[p] if own else c.foreign_site,
+                "month": str(last_month()),
+                "utilised_kg": "0",
+                "disposed_kg": "1",
+                "stored_end_kg": "0",
+                "reason": "矩阵",
+            },
+        ),
+        own_for("receiver", admin_any=False),
+    ),
+    ("GET", "/api/v1/receiver-balances"): Probe(path("/api/v1/receiver-balances"), authed, False),
     ("GET", "/api/v1/receivers/candidates"): Probe(
         path(
             "/api/v1/receivers/candidates?generator_site_id={s}&codes=900-249-08",
