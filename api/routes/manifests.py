@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -32,6 +32,7 @@ from schemas.manifest import (
     VerifyPublic,
 )
 from waste_tracker.auth.principal import Principal
+from waste_tracker.ledger import service as ledger
 from waste_tracker.manifest import queries, service
 from waste_tracker.manifest.commands import Draft
 from waste_tracker.manifest.verify import verify_manifest
@@ -145,6 +146,21 @@ async def list_manifests(
 @router.get("/{manifest_id}", response_model=ManifestPublic, openapi_extra=READERS)
 async def get_manifest(manifest_id: uuid.UUID, request: Request, principal: PrincipalDep, session: SessionDep) -> ManifestPublic:
     return await detail(request, session, await queries.get_manifest(session, principal, manifest_id))
+
+
+@router.get("/{manifest_id}/containers", openapi_extra=READERS)
+async def manifest_containers(manifest_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> list[dict[str, Any]]:
+    """The ledger containers on a manifest (filled from containers): what the driver accounts for at pickup."""
+    m = await queries.get_manifest(session, principal, manifest_id)
+    return [
+        {
+            "identification_code": c.identification_code,
+            "waste_code": c.waste_code,
+            "net_kg": f"{c.net_kg:.3f}",
+            "status": c.status,
+        }
+        for c in await ledger.for_manifest(session, m.id)
+    ]
 
 
 @router.patch(

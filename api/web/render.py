@@ -142,6 +142,9 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
             ("/reg/alerts", "nav.alerts"),
             ("/reg/flows", "nav.flows"),
             ("/reg/kpis", "nav.kpis"),
+            ("/reg/balance", "nav.balance"),
+            ("/reg/plans", "nav.reg_plans"),
+            ("/reg/declarations", "nav.reg_declarations"),
             ("/manifests", "nav.manifests"),
         ]
     if p.role == "driver":
@@ -149,8 +152,9 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
     items = [("/manifests", "nav.manifests")]
     if "generator" in p.org_roles:
         items.append(("/manifests/new", "nav.new_manifest"))
+        items += [("/ledger", "nav.ledger"), ("/plans", "nav.plans"), ("/declarations", "nav.declarations")]
     if "receiver" in p.org_roles:
-        items.append(("/r", "nav.incoming"))
+        items += [("/r", "nav.incoming"), ("/r/balance", "nav.receiver_balance")]
     return items
 
 

@@ -555,6 +555,9 @@ SPEC: dict[tuple[str, str], Probe] = {
         fresh_action("/redirect", lambda c: {"receiver_site_id": str(c.w.rcv_site.id), "planned_method_code": "D10"}),
         own_for("generator", admin_any=False),
     ),
+    ("GET", "/api/v1/manifests/{manifest_id}/containers"): Probe(
+        path("/api/v1/manifests/{m}/containers", m=manifest_id), own_for(*PARTIES, *REGS)
+    ),
     ("GET", "/api/v1/manifests/{manifest_id}/events"): Probe(
         path("/api/v1/manifests/{m}/events", m=manifest_id), own_for(*PARTIES, *REGS)
     ),

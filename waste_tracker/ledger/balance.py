@@ -58,3 +58,45 @@ async def monthly(session: AsyncSession, site_id: uuid.UUID, year: int, waste_co
             }
         )
     return out
+
+
+_OVERVIEW_SQL = f"""
+    WITH y AS (SELECT make_date(:year, 1, 1) AS d0, make_date(:year + 1, 1, 1) AS d1),
+    c AS (
+        SELECT w.site_id, w.net_kg, w.generated_on, w.status, (w.out_at AT TIME ZONE {Z})::date AS out_day
+        FROM waste_container w WHERE {{scope}}),
+    per AS (
+        SELECT c.site_id,
+               COALESCE(sum(c.net_kg) FILTER (WHERE c.generated_on >= y.d0 AND c.generated_on < y.d1), 0) AS generated_kg,
+               COALESCE(sum(c.net_kg) FILTER (WHERE c.status = 'shipped' AND c.out_day >= y.d0 AND c.out_day < y.d1), 0)
+                   AS shipped_kg,
+               COALESCE(sum(c.net_kg) FILTER (WHERE c.status = 'handled_on_site' AND c.out_day >= y.d0 AND c.out_day < y.d1), 0)
+                   AS handled_kg,
+               COALESCE(sum(c.net_kg) FILTER (WHERE c.status IN ('in_storage', 'on_manifest')), 0) AS stored_kg,
+               min(c.generated_on) FILTER (WHERE c.status IN ('in_storage', 'on_manifest')) AS oldest_stored
+        FROM c CROSS JOIN y GROUP BY c.site_id)
+    SELECT s.id AS site_id, s.name AS site_name, o.id AS organisation_id, o.name AS organisation_name, s.county_adcode,
+           per.generated_kg, per.shipped_kg, per.handled_kg, per.stored_kg, per.oldest_stored,
+           (SELECT COALESCE(sum(l.declared_kg), 0) FROM manifest m JOIN manifest_line l ON l.manifest_id = m.id, y
+             WHERE m.generator_site_id = s.id AND m.purpose = 'transfer' AND m.picked_up_at IS NOT NULL
+               AND (m.picked_up_at AT TIME ZONE {Z})::date >= y.d0 AND (m.picked_up_at AT TIME ZONE {Z})::date < y.d1)
+               AS manifested_kg,
+           (SELECT p.management_class FROM management_plan p WHERE p.site_id = s.id AND p.year = :year
+              AND p.kind = 'hazardous') AS management_class,
+           (SELECT count(*) FROM alert a WHERE a.status IN ('open', 'acknowledged') AND a.subject_key LIKE 'site:' || s.id || '%')
+               AS open_alerts
+    FROM per JOIN site s ON s.id = per.site_id JOIN organisation o ON o.id = s.organisation_id
+    ORDER BY open_alerts DESC, o.name, s.name"""
+
+
+async def overview(session: AsyncSession, counties: list[int] | None, year: int) -> list[dict[str, Any]]:
+    """Every site with a ledger in the given counties (None: all): the year's totals and the gap
+    between what the manifests say was shipped and what left storage."""
+    scope = "TRUE" if counties is None else "w.county_adcode = ANY(:counties)"
+    rows = (await session.execute(text(_OVERVIEW_SQL.format(scope=scope)), {"year": year, "counties": counties or []})).mappings()
+    out = []
+    for r in rows:
+        d = dict(r)
+        d["paper_gap_kg"] = Decimal(d["manifested_kg"]) - Decimal(d["shipped_kg"])
+        out.append(d)
+    return out

@@ -540,8 +540,12 @@ def login_table() -> str:
 
 
 async def run_seed() -> str:
+    from waste_tracker.seed.cradle import seed_cradle
+
     async with unit_of_work() as session:
         created = await seed(session)
+    async with unit_of_work() as session:
+        created |= await seed_cradle(session)
     made = ", ".join(f"{k} {v}" for k, v in created.items())
     return (
         f"demo data: created {made} (0 everywhere means it was already there)\n"

@@ -25,6 +25,15 @@
   var current = null; /* {token, number, manifest} */
   var lastPos = null;
   var sending = false;
+  /* Containers of a manifest filled from the ledger: the driver accounts for every one at pickup. */
+  var CONTAINER_CODE = /^[0-9A-Z]{26}\d{11}$/;
+  var mode = "manifest"; /* what the camera or a photo is read for: the manifest's QR, or a container's */
+  var expected = [];
+  var scanned = {};
+  var cBox = document.getElementById("containers-box");
+  var cState = document.getElementById("containers-state");
+  var cList = document.getElementById("containers-list");
+  var cameraHome = cameraBox.parentNode;
 
   if ("BarcodeDetector" in window) {
     try { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); } catch (e) { detector = null; }
@@ -51,9 +60,44 @@
     localStorage.setItem(STATUS_KEY, JSON.stringify(all));
   }
 
-  function say(text) { statusEl.textContent = text; }
+  function say(text) {
+    if (mode === "container") { cState.textContent = text; return; }
+    statusEl.textContent = text;
+  }
+
+  function containerHit(text) {
+    var code = (text || "").trim().toUpperCase();
+    if (!CONTAINER_CODE.test(code)) { showContainers(T("container_not_a_label")); return false; }
+    if (expected.indexOf(code) < 0) { showContainers(T("container_not_on_manifest", { code: code })); return true; }
+    scanned[code] = true;
+    showContainers(T("container_ok", { code: code }));
+    if (Object.keys(scanned).length === expected.length) stopCamera();
+    return true;
+  }
+
+  function showContainers(note) {
+    var n = Object.keys(scanned).length;
+    cState.textContent = T("containers_progress", { n: n, total: expected.length }) + (note ? " " + note : "");
+    cList.textContent = "";
+    expected.forEach(function (code) {
+      cList.appendChild(el("li", { class: scanned[code] ? "done" : "", text: code }));
+    });
+  }
+
+  function loadContainers(m) {
+    expected = []; scanned = {};
+    cBox.hidden = true;
+    if (!PICKUP_STATES[m.status]) return;
+    WT.api("GET", "/api/v1/manifests/" + m.id + "/containers").then(function (res) {
+      if (!res.ok || !res.data.length) return;
+      expected = res.data.map(function (c) { return c.identification_code; });
+      cBox.hidden = false;
+      showContainers("");
+    });
+  }
 
   function decoded(text) {
+    if (mode === "container") return containerHit(text);
     var hit = parse(text);
     if (!hit) { say(T("not_a_label")); return false; }
     stopCamera();
@@ -192,6 +236,7 @@
     else info.appendChild(el("p", { class: "notice warn", text: T("wrong_moment", { status: T("status_" + m.status) }) }));
     var w = document.getElementById("weighed");
     if (!w.value) w.value = Number(m.declared_kg);
+    loadContainers(m);
   }
 
   /* --- GPS ------------------------------------------------------------------------------------ */
@@ -236,6 +281,11 @@
     var action = form.querySelector("input[name=action]:checked").value;
     var weighed = document.getElementById("weighed");
     if (action === "pickup" && !(parseFloat(weighed.value) > 0)) { WT.show(result, T("need_weight"), "notice error"); weighed.focus(); return; }
+    if (action === "pickup" && expected.length && !Object.keys(scanned).length && document.getElementById("container-count").value === "") {
+      WT.show(result, T("need_containers", { total: expected.length }), "notice error");
+      document.getElementById("container-photo").focus();
+      return;
+    }
     sending = true;
     document.getElementById("confirm").disabled = true;
     freshPosition().then(function (pos) {
@@ -247,6 +297,12 @@
       if (action === "pickup") {
         body.vehicle_plate = document.getElementById("vehicle").value;
         body.quantity_kg = String(weighed.value);
+        if (expected.length) {
+          var codes = Object.keys(scanned);
+          var counted = document.getElementById("container-count").value;
+          if (codes.length) body.container_codes = codes;
+          else if (counted !== "") body.confirmed_container_count = parseInt(counted, 10);
+        }
       }
       var entry = { key: WT.uuid(), body: body, number: current.number, action: action, queued_at: new Date().toISOString() };
       WT.scanQueue.add(entry);
@@ -285,6 +341,12 @@
   });
 
   function finish() {
+    mode = "manifest";
+    stopCamera();
+    cameraHome.insertBefore(cameraBox, cameraHome.firstChild);
+    expected = []; scanned = {};
+    cBox.hidden = true;
+    document.getElementById("container-count").value = "";
     stepConfirm.hidden = true;
     stepScan.hidden = false;
     current = null;
@@ -300,12 +362,28 @@
   window.addEventListener("offline", updateNet);
   updateNet();
 
-  startBtn.addEventListener("click", startCamera);
+  startBtn.addEventListener("click", function () { mode = "manifest"; startCamera(); });
   stopBtn.addEventListener("click", stopCamera);
   document.getElementById("photo").addEventListener("change", function (ev) {
     var f = ev.target.files && ev.target.files[0];
     if (f) decodePhoto(f);
     ev.target.value = "";
+  });
+  document.getElementById("container-camera").addEventListener("click", function () {
+    mode = "container";
+    document.getElementById("container-camera-slot").appendChild(cameraBox);
+    startCamera();
+  });
+  document.getElementById("container-photo").addEventListener("change", function (ev) {
+    var f = ev.target.files && ev.target.files[0];
+    mode = "container";
+    if (f) decodePhoto(f);
+    ev.target.value = "";
+  });
+  document.getElementById("container-code-go").addEventListener("click", function () {
+    mode = "container";
+    containerHit(document.getElementById("container-code").value);
+    document.getElementById("container-code").value = "";
   });
   document.getElementById("manual-go").addEventListener("click", function () {
     if (!decoded(document.getElementById("manual").value)) document.getElementById("manual").focus();
