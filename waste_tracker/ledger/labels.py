@@ -159,6 +159,26 @@ def label_png(code: str) -> bytes:
     return buf.getvalue()
 
 
+def _wrap(text: str, width: float, size: float, max_lines: int) -> list[str]:
+    """``text`` in lines of at most ``width``; the last line ends in an ellipsis if it was cut."""
+    lines, cur = [], ""
+    for ch in text:
+        if _text_width(cur + ch, size) > width:
+            lines.append(cur)
+            cur = ""
+        cur += ch
+    lines.append(cur)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][:-1] + "…"
+    return lines
+
+
+def _text_width(text: str, size: float) -> float:
+    """About how wide ``text`` is at ``size`` (CJK characters a full em, others about half)."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.55 for ch in text)
+
+
 def label_svg(c: WasteContainer, generator: Organisation, lang: str = "zh-CN") -> str:
     """The whole label, at its HJ 1276 size in millimetres, as one SVG document."""
     t = TEXT.get(lang, TEXT["zh-CN"])
@@ -179,12 +199,19 @@ def label_svg(c: WasteContainer, generator: Organisation, lang: str = "zh-CN") -
         (t["contact"], f"{generator.contact_name} {generator.contact_phone}".strip() or "—"),
     ]
     body = []
-    y = 26.0
+    y = 25.0
+    right_bottom = 52 + 14 * ((len(c.hazard_characteristics) + 1) // 2)  # the QR code and pictograms
     for label, value in rows:
+        head = _text_width(label + "：", 4.2)
+        width = (66.0 if y < right_bottom + 3 else 93.0) - head
+        lines = _wrap(str(value), width, 4.2, max_lines=2 if label == t["name"] else 1)
         body.append(
-            f'<text x="4" y="{y}" font-size="4.2"><tspan font-weight="bold">{escape(label)}：</tspan>{escape(str(value))}</text>'
+            f'<text x="4" y="{y}" font-size="4.2"><tspan font-weight="bold">{escape(label)}：</tspan>{escape(lines[0])}</text>'
         )
-        y += 6.4
+        for extra in lines[1:]:
+            y += 5.0
+            body.append(f'<text x="{4 + head:.1f}" y="{y}" font-size="4.2">{escape(extra)}</text>')
+        y += 6.0
     picts = "".join(
         f'<g transform="translate({70 + (i % 2) * 14} {52 + (i // 2) * 14}) scale(0.13)">{pictogram_svg(h, 100)}</g>'
         for i, h in enumerate(c.hazard_characteristics)
@@ -201,7 +228,7 @@ def label_svg(c: WasteContainer, generator: Organisation, lang: str = "zh-CN") -
         + "".join(body)
         + picts
         + f'<g transform="translate(70 20) scale({26 / n:.4f})">{qr}</g>'
-        f'<text x="4" y="94" font-size="3.6"><tspan font-weight="bold">{escape(t["ident"])}：</tspan>{" ".join(segs)}</text>'
+        f'<text x="4" y="94" font-size="3"><tspan font-weight="bold">{escape(t["ident"])}：</tspan>{" ".join(segs)}</text>'
         + (f'<text x="4" y="98" font-size="2.8">{escape(t["note"])}</text>' if hazardous else "")
         + "</svg>"
     )

@@ -128,7 +128,7 @@ async def register(
                 catalogue_edition=catalogue.CURRENT_EDITION,
                 waste_code=r.waste_code,
                 category_code=entry["category_code"],
-                waste_name=r.waste_name or entry["description"],
+                waste_name=r.waste_name or entry["category_name"],
                 main_components=r.main_components,
                 physical_form=r.physical_form,
                 hazard_characteristics=hazards,

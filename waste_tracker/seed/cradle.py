@@ -10,7 +10,7 @@ cradle's rules (docs/ledger.md):
 - 嘉善电镀 (key): no generation record for 45 days (``ledger_silent``); a manifest for a waste
   its plan does not list (``manifest_outside_plan``).
 - 海宁皮革 (simplified): shipped more chrome waste than planned (``plan_quantity_exceeded``).
-- 平湖石化: keeps a ledger but filed no plan this year (``plan_not_filed``).
+- 嘉兴港区石化 (平湖): keeps a ledger but filed no plan this year (``plan_not_filed``).
 - 嘉兴焚烧厂 (receiver): last month's balance accounts for less than it received
   (``receiver_intake_unbalanced``).
 
@@ -280,7 +280,7 @@ async def seed_cradle(session: AsyncSession) -> dict[str, int]:
     year = today.year
     jan = date(year, 1, 1)
     plan_day = max(min(date(year, 3, 10), today - timedelta(days=6)), jan)
-    # Plans for this year (平湖石化 files none).
+    # Plans for this year (嘉兴港区石化 files none).
     await d.plan("nanhu-chem", year, {"900-013-11": "86", "900-041-49": "18", "900-249-08": "8"}, plan_day)
     await d.plan("xiuzhou-dyeing", year, {"900-252-12": "30"}, plan_day)
     await d.plan("jiashan-plating", year, {"336-064-17": "160"}, plan_day)

@@ -45,17 +45,16 @@
     }
   });
 
-  function rows(kind, fields) {
+  /* The rows of one kind whose ``key`` field is filled in (an untouched row is left out). */
+  function rows(kind, fields, key) {
     var out = [];
     form.querySelectorAll("[data-row=" + kind + "]").forEach(function (row) {
-      var o = {}, filled = false;
+      var o = {};
       fields.forEach(function (f) {
         var x = row.querySelector("[name=" + f + "]");
-        var v = x ? x.value.trim() : "";
-        if (v && x.tagName !== "SELECT") filled = true;
-        o[f] = v;
+        o[f] = x ? x.value.trim() : "";
       });
-      if (filled) out.push(o);
+      if (o[key]) out.push(o);
     });
     return out;
   }
@@ -66,9 +65,9 @@
     var v = function (n) { var x = form.elements[n]; return x ? x.value.trim() : ""; };
     var body = {
       unit: { contact_name: v("contact_name"), contact_phone: v("contact_phone"), products: v("products") },
-      wastes: rows("waste", ["waste_code", "name", "main_components", "physical_form", "expected_t"]),
-      storage_facilities: rows("storage", ["name", "type", "capacity_t"]),
-      transfers: rows("transfer", ["receiver_site_id", "licence_number", "method_code", "waste_codes", "expected_t"]).map(function (tr) {
+      wastes: rows("waste", ["waste_code", "name", "main_components", "physical_form", "expected_t"], "waste_code"),
+      storage_facilities: rows("storage", ["name", "type", "capacity_t"], "name"),
+      transfers: rows("transfer", ["receiver_site_id", "licence_number", "method_code", "waste_codes", "expected_t"], "waste_codes").map(function (tr) {
         tr.waste_codes = tr.waste_codes.split(/[,，、\s]+/).filter(Boolean);
         return tr;
       })
