@@ -14,6 +14,7 @@ year of ledger records:
 from __future__ import annotations
 
 import re
+import uuid
 
 import httpx
 import zxingcpp
@@ -194,7 +195,8 @@ async def test_the_cradle_in_the_browser(live_server: LiveServer, browser: Brows
         (found,) = zxingcpp.read_barcodes(Image.open(png))
         assert found.text == codes[0]  # the label's QR carries the identification code
         drv = await new_context(browser, watch, narrow=True, at=NANHU_AT)
-        await driver_counts_the_drums(drv, number, make_token(TEST_SECRET, __import__("uuid").UUID(manifest_id), number), codes, png)
+        token = make_token(TEST_SECRET, uuid.UUID(manifest_id), number)
+        await driver_counts_the_drums(drv, number, token, codes, png)
         events = (await api.get(f"/api/v1/manifests/{manifest_id}/events", headers=g)).json()
         assert events[-1]["type"] == "picked_up" and events[-1]["payload"]["containers"]["scanned"] == 2
         after = (await api.get(f"/api/v1/containers/by-code/{codes[1]}", headers=g)).json()
