@@ -39,6 +39,22 @@ class WasteCodePublic(BaseModel):
     industry_source: str
     description: str
     hazard_characteristics: list[str]
+    changes: list[dict[str, Any]] = Field(
+        default_factory=list, description="What later editions of the list made of this code (merged, split, ...)"
+    )
+
+
+class CatalogueEditionPublic(BaseModel):
+    edition: str
+    title: str
+    decree: str
+    in_force_from: date
+    official_count: int
+    loaded_count: int
+    complete: bool
+    source: str
+    missing: str
+    used_for_new_records: bool = False
 
 
 class WasteCodesPublic(BaseModel):

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from api.deps import ANY_USER, PrincipalDep, SessionDep, permission
 from schemas.common import ERROR_RESPONSES, PointGeoJSON
 from schemas.registry import (
+    CatalogueEditionPublic,
     IdentityChange,
     IdentityPublic,
     JurisdictionPublic,
@@ -31,8 +32,9 @@ from schemas.registry import (
     WasteCodePublic,
     WasteCodesPublic,
 )
+from waste_tracker import clock
 from waste_tracker.models import Site
-from waste_tracker.registry import catalogue, jurisdictions, licences, organisations
+from waste_tracker.registry import catalogue, editions, jurisdictions, licences, organisations
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
@@ -87,11 +89,12 @@ async def search_waste_codes(
     q: str | None = Query(default=None, max_length=100, description="A code prefix or words, e.g. 废矿物油"),
     kind: Literal["hazardous", "general"] | None = None,
     category: str | None = Query(default=None, max_length=8),
-    edition: str = Query(default=catalogue.CURRENT_EDITION, max_length=16),
+    edition: str | None = Query(default=None, max_length=16, description="Default: the edition new records use today"),
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=100_000),
 ) -> WasteCodesPublic:
-    rows, total = await catalogue.search(session, q, kind, category, edition, limit, offset)
+    ed = edition or await editions.in_force(session, clock.today())
+    rows, total = await catalogue.search(session, q, kind, category, ed, limit, offset)
     return WasteCodesPublic(items=[WasteCodePublic(**r) for r in rows], total=total)
 
 
@@ -100,9 +103,22 @@ async def get_waste_code(
     code: str,
     principal: PrincipalDep,
     session: SessionDep,
-    edition: str = Query(default=catalogue.CURRENT_EDITION, max_length=16),
+    edition: str | None = Query(default=None, max_length=16, description="Default: the edition new records use today"),
 ) -> WasteCodePublic:
-    return WasteCodePublic(**await catalogue.get_code(session, code, edition))
+    ed = edition or await editions.in_force(session, clock.today())
+    entry = await catalogue.get_code(session, code, ed)
+    changes = (await editions.changes_for(session, [code], ed)).get(code, [])
+    return WasteCodePublic(**entry, changes=changes)
+
+
+@router.get("/catalogue/editions", response_model=list[CatalogueEditionPublic], tags=["catalogue"], openapi_extra=ANY_USER)
+async def list_catalogue_editions(principal: PrincipalDep, session: SessionDep) -> list[CatalogueEditionPublic]:
+    """The editions of the National Hazardous Waste List: in force from, the official count, how
+    much is loaded, what is missing, and which one new records use."""
+    current = await editions.in_force(session, clock.today())
+    return [
+        CatalogueEditionPublic(**e, used_for_new_records=e["edition"] == current) for e in await editions.list_editions(session)
+    ]
 
 
 @router.get("/method-codes", response_model=list[MethodCodePublic], tags=["catalogue"], openapi_extra=ANY_USER)

@@ -29,7 +29,7 @@ from waste_tracker.ledger.codes import parse
 from waste_tracker.models import ManagementPlan, Organisation, Site, WasteContainer
 from waste_tracker.plan import progress
 from waste_tracker.plan import service as plans
-from waste_tracker.registry import catalogue, organisations
+from waste_tracker.registry import catalogue, editions, organisations
 from waste_tracker.rules import catalogue as rules
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -159,6 +159,7 @@ async def container_page(container_id: uuid.UUID, request: Request, principal: W
         segments=parsed.segments() if parsed else [],
         label=labels.label_svg(c, org, web_lang(request)),
         age=queries.storage_age_days(c),
+        changes=await editions.changes_for(session, [c.waste_code], c.catalogue_edition),
         can_act=principal.role == "enterprise" and principal.owns(c.organisation_id),
     )
 
@@ -265,6 +266,7 @@ async def plan_page(plan_id: uuid.UUID, request: Request, principal: WebPrincipa
         is_owner=principal.role == "enterprise" and principal.owns(p.organisation_id),
         is_bureau=principal.is_admin or (principal.is_regulator and principal.in_scope(p.county_adcode)),
         deadline=plans.filing_deadline(p.year),
+        changes=await editions.changes_for(session, [w["waste_code"] for w in p.body.get("wastes") or []], p.catalogue_edition),
         **await _plan_context(session, principal, p),
     )
 

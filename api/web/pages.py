@@ -26,7 +26,7 @@ from waste_tracker.manifest.parties import party_names
 from waste_tracker.manifest.timeline import timeline
 from waste_tracker.manifest.verify import verify_manifest
 from waste_tracker.models import Manifest
-from waste_tracker.registry import catalogue, licences, organisations
+from waste_tracker.registry import catalogue, editions, licences, organisations
 from waste_tracker.rules import catalogue as rules
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -128,6 +128,7 @@ async def manifest_page(manifest_id: uuid.UUID, request: Request, principal: Web
         alerts=alerts,
         rule_title=lambda rid: rules.title(rid, lang),
         today=clock.today().isoformat(),
+        code_changes_map=await editions.changes_for(session, [ln.waste_code for ln in d["lines"]], m.catalogue_edition),
     )
 
 

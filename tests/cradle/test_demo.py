@@ -39,7 +39,5 @@ async def test_demo_year_fires_every_cradle_rule(session: AsyncSession) -> None:
     again = await seed_cradle(session)
     assert again == {"containers": 0, "manifests": 0}
     assert (await session.execute(select(func.count()).select_from(WasteContainer))).scalar() == n
-    stuck = (
-        await session.execute(text("SELECT count(*) FROM manifest WHERE status NOT IN ('received', 'completed')"))
-    ).scalar()
+    stuck = (await session.execute(text("SELECT count(*) FROM manifest WHERE status NOT IN ('received', 'completed')"))).scalar()
     assert stuck == 0

@@ -436,6 +436,7 @@ SPEC: dict[tuple[str, str], Probe] = {
     ("GET", "/api/v1/waste-codes"): Probe(path("/api/v1/waste-codes?q=HW08"), authed, False),
     ("GET", "/api/v1/waste-codes/{code}"): Probe(path("/api/v1/waste-codes/900-249-08"), authed, False),
     ("GET", "/api/v1/method-codes"): Probe(path("/api/v1/method-codes"), authed, False),
+    ("GET", "/api/v1/catalogue/editions"): Probe(path("/api/v1/catalogue/editions"), authed, False),
     ("POST", "/api/v1/organisations"): Probe(
         body_only(
             "/api/v1/organisations",

@@ -22,7 +22,7 @@ from waste_tracker.ledger import access, codes
 from waste_tracker.ledger.events import append, lock_containers
 from waste_tracker.ledger.lifecycle import ContainerStatus, LedgerEventType
 from waste_tracker.models import Organisation, WasteContainer
-from waste_tracker.registry import catalogue
+from waste_tracker.registry import catalogue, editions
 
 GRAM = Decimal("0.001")
 MAX_CONTAINER_KG = Decimal("30000")  # a 30 m³ roll-off bin of sludge; no single container weighs more
@@ -94,8 +94,9 @@ async def register(
         raise Invalid("validation_error", {"field": "count", "min": 1, "max_total": MAX_PER_REQUEST})
     org = await session.get(Organisation, site.organisation_id)
     assert org is not None
-    known = await catalogue.resolve_codes(session, [r.waste_code for r in records])
     today = clock.local_date(now)
+    edition = await editions.in_force(session, today)
+    known = await catalogue.resolve_codes(session, [r.waste_code for r in records], edition)
     out: list[WasteContainer] = []
     for i, r in enumerate(records):
         entry = known[r.waste_code]
@@ -125,7 +126,7 @@ async def register(
                 organisation_id=org.id,
                 county_adcode=site.county_adcode,
                 kind=entry["kind"],
-                catalogue_edition=catalogue.CURRENT_EDITION,
+                catalogue_edition=edition,
                 waste_code=r.waste_code,
                 category_code=entry["category_code"],
                 waste_name=r.waste_name or entry["category_name"],

@@ -30,7 +30,7 @@ from waste_tracker.manifest.numbering import next_number
 from waste_tracker.manifest.queries import get_lines
 from waste_tracker.models import Exemption, Licence, Manifest, ManifestLine, Organisation, Site
 from waste_tracker.plan import check as plan_check
-from waste_tracker.registry import catalogue
+from waste_tracker.registry import catalogue, editions
 
 PHYSICAL_FORMS = ("solid", "semi_solid", "liquid", "gas")
 MAX_LINES = 50
@@ -62,9 +62,13 @@ class _Checked:
     lines: list[dict[str, Any]]
     kind: str
     declared_kg: Decimal
+    edition: str
 
 
-async def _check_draft(session: AsyncSession, actor: Principal, cmd: Draft, purpose: str = "transfer") -> _Checked:
+async def _check_draft(
+    session: AsyncSession, actor: Principal, cmd: Draft, purpose: str = "transfer", *, edition: str
+) -> _Checked:
+    """The draft's parties, codes (in ``edition``, the catalogue it is filed under) and lines."""
     gen_org = actor.require_org_role("generator")
     gsite = await session.get(Site, cmd.generator_site_id)
     if gsite is None:
@@ -85,7 +89,7 @@ async def _check_draft(session: AsyncSession, actor: Principal, cmd: Draft, purp
         raise Invalid("invalid_receiver", {"site_id": str(cmd.receiver_site_id)})
     if not cmd.lines or len(cmd.lines) > MAX_LINES:
         raise Invalid("validation_error", {"field": "lines", "min": 1, "max": MAX_LINES})
-    codes = await catalogue.resolve_codes(session, [ln.waste_code for ln in cmd.lines])
+    codes = await catalogue.resolve_codes(session, [ln.waste_code for ln in cmd.lines], edition)
     kinds = {codes[ln.waste_code]["kind"] for ln in cmd.lines}
     if len(kinds) > 1:
         raise Invalid("mixed_waste_kinds", {"kinds": sorted(kinds)})
@@ -110,7 +114,7 @@ async def _check_draft(session: AsyncSession, actor: Principal, cmd: Draft, purp
             }
         )
     total = sum((ln["declared_kg"] for ln in lines), Decimal(0))
-    return _Checked(gsite, carrier, rsite, lines, kinds.pop(), total)
+    return _Checked(gsite, carrier, rsite, lines, kinds.pop(), total, edition)
 
 
 def _draft_payload(cmd: Draft, d: _Checked) -> dict[str, Any]:
@@ -163,10 +167,12 @@ async def create_draft(
 ) -> Manifest:
     """Draft a manifest. ``now`` lets a paper manifest used during an outage be back-entered
     with its real time (Transfer Measures Art. 20)."""
-    d = await _check_draft(session, actor, cmd, purpose)
+    # A new record takes the catalogue in force today; a redirect or return keeps its parent's codes.
+    edition = parent.catalogue_edition if parent else await editions.in_force(session, clock.local_date(now or clock.now()))
+    d = await _check_draft(session, actor, cmd, purpose, edition=edition)
     m = Manifest(
         purpose=purpose,
-        catalogue_edition=catalogue.CURRENT_EDITION,
+        catalogue_edition=d.edition,
         created_by=actor.user_id,
         parent_manifest_id=parent.id if parent else None,
         status=str(Status.DRAFT),
@@ -220,7 +226,7 @@ async def update_draft(session: AsyncSession, actor: Principal, manifest_id: uui
     if ("lines" in changes or "generator_site_id" in changes) and await ledger.for_manifest(session, m.id):
         raise Conflict("manifest_lines_from_containers", {"manifest_id": str(m.id)})
     cmd = (await _current_draft(session, m)).updated(changes)
-    d = await _check_draft(session, actor, cmd, m.purpose)
+    d = await _check_draft(session, actor, cmd, m.purpose, edition=m.catalogue_edition)
     for k, v in _columns(cmd, d).items():
         setattr(m, k, v)
     if m.purpose == "transfer" and m.parent_manifest_id is None:

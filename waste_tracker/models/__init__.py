@@ -24,6 +24,8 @@ from waste_tracker.models.manifest import (
     ManifestSerial,
 )
 from waste_tracker.models.registry import (
+    CatalogueCodeChange,
+    CatalogueEdition,
     CatalogueExemption,
     Jurisdiction,
     Licence,
@@ -40,6 +42,8 @@ from waste_tracker.models.rule import RuleSetting, RuleSettingChange
 from waste_tracker.models.schedule import ScheduledJob
 
 __all__ = [
+    "CatalogueCodeChange",
+    "CatalogueEdition",
     "ContainerSerial",
     "Declaration",
     "LedgerEvent",

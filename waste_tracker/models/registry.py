@@ -10,8 +10,10 @@ from typing import Any
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -217,3 +219,48 @@ __all__ = [
     "Vehicle",
     "WasteCode",
 ]
+
+
+class CatalogueEdition(SQLModel, table=True):
+    """An edition of the National Hazardous Waste List: when it is in force, how many entries the
+    official text counts, and whether the bundled data holds all of them. New records take the
+    latest complete edition in force on their day; old records keep theirs."""
+
+    __tablename__ = "catalogue_edition"
+
+    edition: str = Field(sa_column=Column(String(16), primary_key=True))
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    decree: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    in_force_from: date = Field(sa_column=Column(Date, nullable=False))
+    official_count: int = Field(sa_column=Column(Integer, nullable=False))
+    loaded_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    complete: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default="false"))
+    source: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    missing: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+class CatalogueCodeChange(SQLModel, table=True):
+    """A code of one edition and what became of it in a later one (merged, split, renamed,
+    removed): shown wherever an old code is no longer valid."""
+
+    __tablename__ = "catalogue_code_change"
+    __table_args__ = (
+        UniqueConstraint(
+            "from_edition",
+            "from_code",
+            "to_edition",
+            "to_code",
+            name="uq_catalogue_code_change",
+            postgresql_nulls_not_distinct=True,
+        ),
+        CheckConstraint("change IN ('merged', 'split', 'renamed', 'removed', 'reworded')", name="change"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    from_edition: str = Field(sa_column=Column(String(16), nullable=False))
+    from_code: str = Field(sa_column=Column(String(16), nullable=False, index=True))
+    to_edition: str = Field(sa_column=Column(String(16), nullable=False))
+    to_code: str | None = Field(default=None, sa_column=Column(String(16)))
+    change: str = Field(sa_column=Column(String(16), nullable=False))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    source: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))

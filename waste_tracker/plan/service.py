@@ -18,7 +18,7 @@ from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound
 from waste_tracker.ledger import access
 from waste_tracker.models import Licence, ManagementPlan, ManagementPlanEvent, Site
 from waste_tracker.plan.classes import basis_for, classify
-from waste_tracker.registry import catalogue
+from waste_tracker.registry import catalogue, editions
 
 FILING_DEADLINE = (3, 31)  # month, day: plans are filed by 31 March (HJ 1259 §5)
 EDITABLE = ("draft", "returned", "accepted")
@@ -32,7 +32,7 @@ def _t(v: Any) -> Decimal:
     return Decimal(str(v))
 
 
-async def _validate(session: AsyncSession, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+async def _validate(session: AsyncSession, kind: str, body: dict[str, Any], edition: str) -> dict[str, Any]:
     """The body's references hold: catalogue codes of the plan's kind, method codes, receiver sites
     and their licences; a transfer names only wastes the plan expects."""
     wastes = body.get("wastes") or []
@@ -41,7 +41,7 @@ async def _validate(session: AsyncSession, kind: str, body: dict[str, Any]) -> d
     codes = [w["waste_code"] for w in wastes]
     if len(set(codes)) != len(codes):
         raise Invalid("duplicate_waste_code", {"codes": sorted({c for c in codes if codes.count(c) > 1})})
-    known = await catalogue.resolve_codes(session, codes)
+    known = await catalogue.resolve_codes(session, codes, edition)
     wrong = [c for c in codes if known[c]["kind"] != kind]
     if wrong:
         raise Invalid("waste_kind_mismatch", {"codes": wrong, "plan_kind": kind})
@@ -100,7 +100,8 @@ async def create(
     this_year = clock.today().year
     if not this_year - 1 <= year <= this_year + 1:
         raise Invalid("plan_year_out_of_range", {"year": year, "allowed": [this_year - 1, this_year + 1]})
-    body = await _validate(session, kind, body)
+    edition = await editions.in_force(session, clock.today())
+    body = await _validate(session, kind, body, edition)
     exists = (
         await session.execute(
             select(ManagementPlan.id).where(
@@ -117,7 +118,7 @@ async def create(
         county_adcode=site.county_adcode,
         year=year,
         kind=kind,
-        catalogue_edition=catalogue.CURRENT_EDITION,
+        catalogue_edition=edition,
         management_class=classify(basis) if kind == "hazardous" else None,
         class_basis=basis.as_dict(),
         status="draft",
@@ -161,7 +162,7 @@ async def revise(
         raise Conflict("plan_not_editable", {"status": p.status})
     if (p.submitted_at is not None) and not reason.strip():
         raise Invalid("reason_required", {"field": "reason"})
-    body = await _validate(session, p.kind, body)
+    body = await _validate(session, p.kind, body, p.catalogue_edition)
     site = await session.get(Site, p.site_id)
     assert site is not None
     basis = await basis_for(session, site, p.year, p.kind, body)

@@ -39,13 +39,21 @@ async def import_file(session: AsyncSession, path: Path, edition: str | None = N
     header = set(rows[0])
     ed = edition or _edition_from_name(Path(path))
     if {"waste_code", "hazard_list", "category_code"} <= header:
-        return "hazardous", await _import_hazardous(session, rows, ed)
+        n = await _import_hazardous(session, rows, ed)
+        from waste_tracker.registry import editions
+
+        await editions.refresh(session)
+        return "hazardous", n
     if {"seq", "exempt_stage", "exempt_content"} <= header:
         return "exemptions", await _import_exemptions(session, rows, ed)
     if header == {"category_code", "category_name", "category_name_en"}:
         return "general", await _import_general(session, rows, edition or CURRENT_EDITION)
     if {"code", "kind", "name", "name_en"} <= header:
         return "methods", await _import_methods(session, rows)
+    if {"from_edition", "from_code", "to_edition", "change"} <= header:
+        from waste_tracker.registry import editions
+
+        return "code changes", await editions.import_changes(session, Path(path))
     raise ValueError(f"{path}: unrecognised catalogue file (columns {sorted(header)})")
 
 
@@ -205,33 +213,28 @@ async def search(
 
 
 async def get_code(session: AsyncSession, code: str, edition: str = CURRENT_EDITION) -> dict[str, Any]:
-    row = (
-        (
-            await session.execute(
-                text(
-                    """SELECT code, edition, kind, category_code, category_name, category_name_en, industry_source,
-                  description, hazard_characteristics
-           FROM waste_code WHERE code = :c AND edition = :e"""
-                ),
-                {"c": code, "e": edition},
-            )
-        )
-        .mappings()
-        .first()
-    )
-    if row is None:
-        raise NotFound("waste_code", code)
-    return dict(row)
+    found = await resolve_codes(session, [code], edition, error=NotFound("waste_code", code))
+    return found[code]
 
 
-async def resolve_codes(session: AsyncSession, codes: list[str], edition: str = CURRENT_EDITION) -> dict[str, dict[str, Any]]:
-    """Look up many codes at once; raise ``unknown_waste_code`` naming the first unknown one."""
+async def resolve_codes(
+    session: AsyncSession, codes: list[str], edition: str = CURRENT_EDITION, error: Exception | None = None
+) -> dict[str, dict[str, Any]]:
+    """Look up many codes at once; raise ``unknown_waste_code`` naming the first unknown one.
+
+    Hazardous codes are looked up in ``edition``; a general-waste category (SWxx) has no edition
+    (the latest loaded row is used); a 900-000-×× code (waste identified hazardous by testing) is
+    valid for every category of the edition."""
+    from waste_tracker.registry import editions
+
     rows = (
         (
             await session.execute(
                 text(
-                    """SELECT code, kind, category_code, category_name, description, hazard_characteristics
-           FROM waste_code WHERE edition = :e AND code = ANY(:codes)"""
+                    """SELECT DISTINCT ON (code) code, edition, kind, category_code, category_name, category_name_en,
+                              industry_source, description, hazard_characteristics
+           FROM waste_code WHERE code = ANY(:codes) AND (edition = :e OR kind = 'general')
+           ORDER BY code, (edition = :e) DESC, edition DESC"""
                 ),
                 {"e": edition, "codes": list(set(codes))},
             )
@@ -242,7 +245,10 @@ async def resolve_codes(session: AsyncSession, codes: list[str], edition: str = 
     found = {r["code"]: dict(r) for r in rows}
     for c in codes:
         if c not in found:
-            raise Invalid("unknown_waste_code", {"code": c})
+            tested = await editions.tested_code(session, c, edition)
+            if tested is None:
+                raise error or Invalid("unknown_waste_code", {"code": c, "edition": edition})
+            found[c] = tested
     return found
 
 
