@@ -33,6 +33,8 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 REFERENCE_TABLES = {
     "jurisdiction",
     "waste_code",
+    "catalogue_edition",
+    "catalogue_code_change",
     "catalogue_exemption",
     "method_code",
     "alembic_version",

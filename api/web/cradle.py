@@ -50,6 +50,12 @@ CRADLE_RULES = (
 )
 
 
+def _reader(p: Principal) -> None:
+    """The site records' readers: enterprises (their own), regulators, admins — not drivers."""
+    if p.role not in ("enterprise", "regulator", "admin"):
+        raise Forbidden("forbidden", {"required_roles": ["enterprise", "regulator", "admin"], "role": p.role})
+
+
 def _regulator(p: Principal) -> None:
     if not (p.is_regulator or p.is_admin):
         raise Forbidden("forbidden", {"required_roles": ["regulator", "admin"], "role": p.role})
@@ -122,6 +128,7 @@ async def label_sheet(
     request: Request, principal: WebPrincipal, session: SessionDep, ids: str = Query(default="", max_length=8000)
 ) -> Response:
     """A printable sheet: each label at its HJ 1276 size (print.css keeps the millimetres)."""
+    _reader(principal)
     wanted = []
     for part in ids.split(","):
         try:
@@ -200,6 +207,7 @@ async def manifest_from_containers_page(
 
 @router.get("/plans", openapi_extra=READERS)
 async def plans_page(request: Request, principal: WebPrincipal, session: SessionDep) -> Response:
+    _reader(principal)
     rows = await plans.list_plans(session, principal)
     sites: list[Site] = []
     if principal.role == "enterprise" and "generator" in principal.org_roles:

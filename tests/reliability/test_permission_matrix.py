@@ -733,6 +733,22 @@ SPEC: dict[tuple[str, str], Probe] = {
         own_for("receiver", admin_any=False),
     ),
     ("GET", "/api/v1/receiver-balances"): Probe(path("/api/v1/receiver-balances"), authed, False),
+    # the cradle's web pages that name an object
+    ("GET", "/ledger/c/{container_id}"): Probe(
+        path("/ledger/c/{x}", x=lambda c, p, own: container(c, own)[0]), own_for("generator", *REGS)
+    ),
+    ("GET", "/plans/{plan_id}"): Probe(path("/plans/{x}", x=plan_id), own_for("generator", *REGS)),
+    ("GET", "/reg/balance/{site_id}"): Probe(
+        path("/reg/balance/{x}", x=lambda c, p, own: str(c.w.gen_site.id) if own else c.foreign_site), own_for(*REGS)
+    ),
+    ("GET", "/declarations/draft"): Probe(
+        path(
+            "/declarations/draft?site_id={x}&kind=month&start={m}",
+            x=lambda c, p, own: c.own_site[p] if own else c.foreign_site,
+            m=lambda c, p, own: str(last_month()),
+        ),
+        own_for(*ENTERPRISES, *REGS),
+    ),
     ("GET", "/api/v1/receivers/candidates"): Probe(
         path(
             "/api/v1/receivers/candidates?generator_site_id={s}&codes=900-249-08",
@@ -744,7 +760,15 @@ SPEC: dict[tuple[str, str], Probe] = {
 
 
 # Web pages for one side of the business (finer than the role).
-WEB_PARTY = {"/manifests/new": {"generator"}, "/r": {"receiver"}}
+WEB_PARTY = {
+    "/manifests/new": {"generator"},
+    "/r": {"receiver"},
+    "/r/balance": {"receiver"},
+    "/ledger": {"generator"},
+    "/ledger/manifest": {"generator"},
+    "/plans/new": {"generator"},
+    "/declarations": {"generator"},
+}
 
 
 def web_expect(route: APIRoute) -> Callable[[str, bool], bool]:
