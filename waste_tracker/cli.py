@@ -153,6 +153,7 @@ async def _verify(ids: list[str], all_: bool, anchors_file: str | None = None) -
     engine = get_async_engine()
     try:
         if all_:
+            from waste_tracker.ledger.queries import verify_ledger
             from waste_tracker.manifest.anchors import verify_anchors
 
             copy_line, copy_ok = None, True
@@ -161,6 +162,12 @@ async def _verify(ids: list[str], all_: bool, anchors_file: str | None = None) -
                 anchors, anchor_breaks = await verify_anchors(conn)
                 if anchors_file is not None:
                     copy_line, copy_ok = await _compare_copy(conn, anchors_file)
+            async with session_factory(engine)() as session:
+                containers, ledger_events, ledger_breaks = await verify_ledger(session)
+            for lb in ledger_breaks:
+                print(
+                    f"BROKEN container {lb.manifest_id} at entry {lb.seq}: {lb.reason}" + (f" ({lb.field})" if lb.field else "")
+                )
             for b in report.breaks:
                 print(_break_line(b))
             for gap in report.serial_gaps:
@@ -173,9 +180,11 @@ async def _verify(ids: list[str], all_: bool, anchors_file: str | None = None) -
             chains = "OK" if report.ok else f"{len(report.breaks)} break(s), {len(report.serial_gaps)} serial gap(s)"
             anchored = "OK" if not anchor_breaks else f"{len(anchor_breaks)} broken"
             print(f"verified {report.manifests} manifests, {report.events} events: {chains}; {anchors} anchors: {anchored}")
+            ledger_state = "OK" if not ledger_breaks else f"{len(ledger_breaks)} break(s)"
+            print(f"verified {containers} containers, {ledger_events} ledger entries: {ledger_state}")
             if copy_line:
                 print(copy_line)
-            return 0 if report.ok and not anchor_breaks and copy_ok else 1
+            return 0 if report.ok and not anchor_breaks and copy_ok and not ledger_breaks else 1
         bad = 0
         async with session_factory(engine)() as session:
             from sqlalchemy import text

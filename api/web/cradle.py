@@ -22,7 +22,7 @@ from waste_tracker import clock
 from waste_tracker.alerts import queries as alert_queries
 from waste_tracker.auth.principal import Principal
 from waste_tracker.declaration import service as declarations
-from waste_tracker.declaration.periods import Period, period
+from waste_tracker.declaration.periods import due_periods
 from waste_tracker.errors import Forbidden, Invalid
 from waste_tracker.ledger import balance, labels, queries
 from waste_tracker.ledger.codes import parse
@@ -39,6 +39,7 @@ READERS = permission("enterprise", "regulator", "admin", note="web page; the sit
 REG = permission("regulator", "admin", note="web page; scoped to the regulator's jurisdiction")
 CRADLE_RULES = (
     "stored_too_long",
+    "stored_beyond_plan",
     "shipped_more_than_stored",
     "generation_below_plan",
     "ledger_silent",
@@ -280,16 +281,6 @@ async def plan_page(plan_id: uuid.UUID, request: Request, principal: WebPrincipa
 
 
 # --- generators: declarations ---------------------------------------------------------------------------
-
-
-def due_periods(management_class: str | None, year: int, today: date) -> list[Period]:
-    """The periods a unit of this class declares for ``year`` that have ended, newest first."""
-    out = [period("year", date(year, 1, 1))]
-    if management_class == "key":
-        out += [period("month", date(year, m, 1)) for m in range(1, 13)]
-    elif management_class == "simplified":
-        out += [period("quarter", date(year, m, 1)) for m in (1, 4, 7, 10)]
-    return sorted((p for p in out if p.end < today), key=lambda p: (p.start, p.kind != "year"), reverse=True)
 
 
 @router.get("/declarations", openapi_extra=GENERATOR)

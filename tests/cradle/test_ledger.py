@@ -183,3 +183,14 @@ async def test_an_edited_projection_is_found(client, session: AsyncSession, worl
     await session.execute(text("UPDATE waste_container SET net_kg = 1 WHERE id = :c"), {"c": c["id"]})
     v = (await client.get(f"/api/v1/containers/{c['id']}/verify", headers=f.auth(world.gen_user))).json()
     assert v["ok"] is False and v["break"]["reason"] == "projection_mismatch" and v["break"]["field"] == "net_kg"
+
+
+async def test_verify_all_covers_the_ledger(session: AsyncSession, world: World, ledger: Ledger) -> None:
+    from waste_tracker.ledger.queries import verify_ledger
+
+    cs = await ledger.register(n=3)
+    n, events, breaks = await verify_ledger(session, batch=2)  # two batches
+    assert (n, events, breaks) == (3, 3, [])
+    await session.execute(text("UPDATE waste_container SET status = 'shipped' WHERE id = :c"), {"c": cs[1]["id"]})
+    _, _, breaks = await verify_ledger(session, batch=2)
+    assert [(b.manifest_id, b.reason, b.field) for b in breaks] == [(cs[1]["id"], "projection_mismatch", "status")]

@@ -39,6 +39,17 @@ async def test_stored_too_long(session: AsyncSession, world: World, ledger: Ledg
     assert a.generator_org_id == world.generator.id
 
 
+async def test_stored_beyond_plan(session: AsyncSession, world: World, ledger: Ledger) -> None:
+    await ledger.plan(expected_t="12")  # 1 t a month
+    await ledger.register(n=10, gross_kg="290", net_kg="280")  # 2.8 t: under three months
+    await _sweep(session)
+    assert await _alerts(session, "stored_beyond_plan") == []
+    await ledger.register(n=2, gross_kg="290", net_kg="280")  # 3.36 t
+    await _sweep(session)
+    (a,) = await _alerts(session, "stored_beyond_plan")
+    assert (a.evidence["stored_kg"], a.evidence["months_of_generation"]) == ("3360.000", "3.4")
+
+
 async def test_shipped_more_than_stored(session: AsyncSession, world: World, ledger: Ledger) -> None:
     plain = await ledger.flow.submitted()  # a site with no ledger at all: not judged here
     assert "shipped_more_than_stored" not in await alerts_of(session, plain["id"])

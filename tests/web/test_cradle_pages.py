@@ -4,22 +4,28 @@ it (clean HTML, zh-CN and English), is refused to the others, and shows the reco
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.cradle.test_demo import DEMO_AT
 from tests.web.test_pages import assert_clean_html, login
+from waste_tracker import clock
 from waste_tracker.models import ManagementPlan, Site, WasteContainer
 from waste_tracker.seed.cradle import seed_cradle
 from waste_tracker.seed.demo import seed
 
 
 @pytest.fixture
-async def demo_year(session: AsyncSession) -> None:
-    await seed(session)
-    await seed_cradle(session)
+async def demo_year(session: AsyncSession) -> AsyncIterator[None]:
+    """The demo year as of one fixed day (what the pages show depends on the calendar)."""
+    with clock.frozen(DEMO_AT):
+        await seed(session)
+        await seed_cradle(session)
+        yield
 
 
 async def _ok(client: httpx.AsyncClient, path: str) -> str:

@@ -59,3 +59,14 @@ def period(kind: str, start: date) -> Period:
 def require_finished(p: Period, today: date) -> None:
     if p.end >= today:
         raise Invalid("period_not_finished", {"period_kind": p.kind, "period_start": str(p.start), "period_end": str(p.end)})
+
+
+def due_periods(management_class: str | None, year: int, today: date) -> list[Period]:
+    """The periods a unit of this class declares for ``year`` that have ended, newest first:
+    months for key units, quarters for simplified ones, and the year for every unit."""
+    out = [period("year", date(year, 1, 1))]
+    if management_class == "key":
+        out += [period("month", date(year, m, 1)) for m in range(1, 13)]
+    elif management_class == "simplified":
+        out += [period("quarter", date(year, m, 1)) for m in (1, 4, 7, 10)]
+    return sorted((p for p in out if p.end < today), key=lambda p: (p.start, p.kind != "year"), reverse=True)

@@ -225,6 +225,18 @@ RULES: dict[str, Rule] = {
             },
         ),
         Rule(
+            "stored_beyond_plan",
+            "sweep",
+            "warning",
+            {"plan_months": 3},
+            {"zh-CN": "库存超出计划转移节奏", "en": "Storage beyond the plan's pace"},
+            {
+                "zh-CN": "某废物的在库量超过管理计划中 {plan_months} 个月的预计产生量：废物没有按计划及时转移或利用处置。",
+                "en": "A waste's quantity in storage exceeds {plan_months} months of the plan's expected generation: it is "
+                "not being shipped or handled at the pace the plan sets.",
+            },
+        ),
+        Rule(
             "shipped_more_than_stored",
             "event",
             "critical",

@@ -32,6 +32,23 @@ MASS_BALANCE_SQL: dict[str, str] = {
         CROSS JOIN LATERAL (SELECT CASE WHEN c.kind = 'hazardous' THEN :days ELSE :general_days END AS days) lim
         WHERE c.status IN ('in_storage', 'on_manifest') AND c.generated_on < {TODAY} - lim.days
         GROUP BY c.site_id, c.waste_code, c.county_adcode, c.organisation_id""",
+    "stored_beyond_plan": f"""
+        WITH planned AS (
+            SELECT p.site_id, p.filing_number, w->>'waste_code' AS waste_code,
+                   (w->>'expected_t')::numeric * 1000 / 12 AS monthly_kg
+            FROM management_plan p CROSS JOIN LATERAL jsonb_array_elements(p.accepted_body->'wastes') w
+            WHERE p.accepted_body IS NOT NULL AND p.year = extract(year FROM {TODAY})::int)
+        SELECT 'site:' || c.site_id || ':' || c.waste_code, NULL::uuid, NULL::uuid,
+               jsonb_build_object('site_id', c.site_id, 'waste_code', c.waste_code, 'filing_number', pl.filing_number,
+                                  'stored_kg', sum(c.net_kg)::text, 'plan_monthly_kg', round(pl.monthly_kg, 3)::text,
+                                  'months_of_generation', round(sum(c.net_kg) / pl.monthly_kg, 1)::text,
+                                  'threshold_months', :plan_months, 'containers', count(*)),
+               md5(c.site_id::text || c.waste_code || string_agg(c.id::text, ',' ORDER BY c.id)),
+               {_site("c.county_adcode", "c.organisation_id")}
+        FROM waste_container c JOIN planned pl ON pl.site_id = c.site_id AND pl.waste_code = c.waste_code
+        WHERE c.status IN ('in_storage', 'on_manifest') AND pl.monthly_kg > 0
+        GROUP BY c.site_id, c.waste_code, c.county_adcode, c.organisation_id, pl.filing_number, pl.monthly_kg
+        HAVING sum(c.net_kg) > pl.monthly_kg * :plan_months""",
     "ledger_silent": f"""
         SELECT 'site:' || p.site_id, NULL::uuid, NULL::uuid,
                jsonb_build_object('site_id', p.site_id, 'filing_number', p.filing_number, 'last_generated_on', last.d,

@@ -9,7 +9,8 @@ cradle's rules (docs/ledger.md):
   (``shipped_more_than_stored``).
 - 嘉善电镀 (key): no generation record for 45 days (``ledger_silent``); a manifest for a waste
   its plan does not list (``manifest_outside_plan``).
-- 海宁皮革 (simplified): shipped more chrome waste than planned (``plan_quantity_exceeded``).
+- 海宁皮革 (simplified): shipped more chrome waste than planned (``plan_quantity_exceeded``), and
+  last month's bags still in store, over three months of the plan's pace (``stored_beyond_plan``).
 - 嘉兴港区石化 (平湖): keeps a ledger but filed no plan this year (``plan_not_filed``).
 - 嘉兴焚烧厂 (receiver): last month's balance accounts for less than it received
   (``receiver_intake_unbalanced``).
@@ -36,7 +37,7 @@ from waste_tracker.auth.principal import Principal
 from waste_tracker.auth.service import principal_for
 from waste_tracker.config import get_settings
 from waste_tracker.declaration import service as declarations
-from waste_tracker.declaration.periods import period
+from waste_tracker.declaration.periods import due_periods, period
 from waste_tracker.ledger import service as ledger
 from waste_tracker.manifest import service as manifests
 from waste_tracker.manifest.commands import Draft
@@ -278,13 +279,17 @@ async def seed_cradle(session: AsyncSession) -> dict[str, int]:
     today = clock.today()
     months = _month_starts(today, MONTHS)
     year = today.year
-    jan = date(year, 1, 1)
-    plan_day = max(min(date(year, 3, 10), today - timedelta(days=6)), jan)
-    # Plans for this year (嘉兴港区石化 files none).
-    await d.plan("nanhu-chem", year, {"900-013-11": "86", "900-041-49": "18", "900-249-08": "8"}, plan_day)
-    await d.plan("xiuzhou-dyeing", year, {"900-252-12": "30"}, plan_day)
-    await d.plan("jiashan-plating", year, {"336-064-17": "160"}, plan_day)
-    await d.plan("haining-leather", year, {"193-002-21": "12"}, plan_day)
+    # Plans for last year and this year, filed in March (嘉兴港区石化 files none).
+    expected = {
+        "nanhu-chem": {"900-013-11": "86", "900-041-49": "18", "900-249-08": "8"},
+        "xiuzhou-dyeing": {"900-252-12": "30"},
+        "jiashan-plating": {"336-064-17": "160"},
+        "haining-leather": {"193-002-21": "4"},  # it ships about 1.6 t a month: beyond the plan by autumn
+    }
+    for y in (year - 1, year):
+        plan_day = date(y, 3, 10) if y < year else max(min(date(y, 3, 10), today - timedelta(days=6)), date(y, 1, 1))
+        for gen, codes in expected.items():
+            await d.plan(gen, y, codes, plan_day)
     # The old drums that never left (over a year in storage).
     old_oil = GENERATORS["nanhu-chem"][2]
     await d.register("nanhu-chem", old_oil, today - timedelta(days=380), 2)
@@ -297,8 +302,6 @@ async def seed_cradle(session: AsyncSession) -> dict[str, int]:
                 n = st.per_month
                 if gen == "nanhu-chem" and st.code == "900-041-49" and m0 == last_month:
                     n = 1  # production goes on, this waste nearly vanishes from the ledger
-                if gen == "haining-leather" and m0.year == year and m0.month >= 9:
-                    n = 4  # more than the plan expected
                 batch: list[WasteContainer] = []
                 for k in range(n):
                     day = m0 + timedelta(days=min(26, 2 + k * (25 // max(n, 1))))
@@ -306,6 +309,8 @@ async def seed_cradle(session: AsyncSession) -> dict[str, int]:
                         continue
                     net = 100 if n == 1 and st.code == "900-041-49" else None
                     batch += await d.register(gen, st, day, 1, net)
+                if gen == "haining-leather" and m0 == last_month:
+                    continue  # last month's bags stay in the store: more than the plan's pace allows
                 if batch:
                     ship_day = min(m0 + timedelta(days=27), today - timedelta(days=1))
                     await d.ship(gen, st, ship_day, batch)
@@ -323,17 +328,18 @@ async def seed_cradle(session: AsyncSession) -> dict[str, int]:
         await d.register("jiashan-plating", pack, silent_from - timedelta(days=3), 2),
     )
     shipped += 2
-    # Declarations: 南湖精细化工 monthly but the last two due months missing; the others quarterly/yearly on time.
-    due_months = [m for m in months[:-1] if m.year == year and period("month", m).due_on < today]
-    for m0 in due_months[:-2]:
-        await d.declare("nanhu-chem", "month", m0)
-    for m0 in due_months:
-        await d.declare("jiashan-plating", "month", m0)
-    for gen in ("xiuzhou-dyeing", "haining-leather"):
-        for q in (1, 4, 7, 10):
-            start = date(year, q, 1)
-            if period("quarter", start).due_on < today:
-                await d.declare(gen, "quarter", start)
+    # Declarations of both plan years: on time, except 南湖精细化工's last two months.
+    for gen in expected:
+        for y in (year - 1, year):
+            plan = await plans.plan_for(session, d.sites[gen].id, y, "hazardous")
+            assert plan is not None
+            due = [p for p in due_periods(plan.management_class, y, today) if p.due_on < today]
+            if gen == "nanhu-chem":
+                months_due = [p for p in due if p.kind == "month"]
+                skip = {(p.kind, p.start) for p in sorted(months_due, key=lambda p: p.start)[-2:]}
+                due = [p for p in due if (p.kind, p.start) not in skip]
+            for p in due:
+                await d.declare(gen, p.kind, p.start)
     # Receivers' balances for the last two months: the incinerator's last month does not add up.
     await _balances(d, months[-3], months[-2])
     await run_sweep(session)

@@ -70,7 +70,8 @@
       transfers: rows("transfer", ["receiver_site_id", "licence_number", "method_code", "waste_codes", "expected_t"], "waste_codes").map(function (tr) {
         tr.waste_codes = tr.waste_codes.split(/[,，、\s]+/).filter(Boolean);
         return tr;
-      })
+      }),
+      own_handling: rows("own", ["waste_code", "method_code", "facility", "expected_t"], "waste_code")
     };
     var id = form.getAttribute("data-plan");
     var req = id
