@@ -94,7 +94,9 @@ async def list_containers(
 
 
 def storage_age_days(c: WasteContainer) -> int:
-    return (clock.today() - clock.local_date(c.stored_at)).days
+    """Days since the waste was generated: what the one-year limit counts (a late entry does not
+    restart it)."""
+    return (clock.today() - c.generated_on).days
 
 
 async def verify_container(session: AsyncSession, c: WasteContainer) -> tuple[int, Break | None]:
