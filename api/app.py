@@ -30,6 +30,7 @@ from api.routes import (
     rules,
     scans,
     stats,
+    tracks,
 )
 from waste_tracker import __version__
 from waste_tracker.config import Settings, get_settings
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(ledger.router)
     app.include_router(plans.router)
     app.include_router(declarations.router)
+    app.include_router(tracks.router)
     app.include_router(public.router)
     web.install(app)
     _install_docs(app)

@@ -25,7 +25,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -373,6 +373,54 @@ async def storm(work: Work, port: int, duration: float, concurrency: int, seed: 
     return out
 
 
+async def tracks(work: Work, port: int, duration: float, concurrency: int, seed: int) -> dict[str, Any]:
+    """Phones (or terminal platforms) sending their tracks: each virtual sender posts batches of
+    60 points for its own load in transit, closed loop. Points are 1 ms apart so a run of
+    seconds stays within the server's clock-skew allowance."""
+    stats = Stats()
+    loads = list(work.pools.get("in_transit", []))
+    if not loads:
+        return {"error": "no loads in transit"}
+    deadline = time.perf_counter() + duration
+    added = [0]
+    base = datetime.now(UTC) - timedelta(minutes=5)
+
+    async def sender(k: int) -> None:
+        rng = random.Random(seed * 1000 + k)
+        conn = Conn(port)
+        m = loads[k % len(loads)]
+        drv, _ = driver_for(work, m, rng)
+        lon, lat = m["pickup"]
+        b = 0
+        try:
+            while time.perf_counter() < deadline and stats.requests < MAX_REQUESTS:
+                pts = [
+                    {
+                        "recorded_at": (base + timedelta(milliseconds=(k // len(loads)) * 1_000_000 + b * 60 + j)).isoformat(),
+                        "lon": round(lon + (b * 60 + j) * 1e-6, 7),
+                        "lat": lat,
+                        "accuracy_m": 8.0,
+                        "speed_kmh": 50.0,
+                    }
+                    for j in range(60)
+                ]
+                status, data = await call(
+                    stats, conn, "track_batch", "POST", f"/api/v1/tracks/{m['id']}/points", work.auth(drv), {"points": pts}
+                )
+                if status == 201 and data:
+                    added[0] += int(data["added"])
+                b += 1
+        finally:
+            conn.close()
+
+    t = time.perf_counter()
+    await asyncio.gather(*(sender(k) for k in range(concurrency)))
+    out = stats.summary(time.perf_counter() - t)
+    out["points_added"] = added[0]
+    out["points_per_s"] = round(added[0] / out["duration_s"], 1)
+    return out
+
+
 async def rate(work: Work, port: int, duration: float, per_s: float, seed: int) -> dict[str, Any]:
     """Scans at a fixed rate (open loop). Latency counts from the scheduled send time."""
     stats = Stats()
@@ -627,7 +675,7 @@ def run_phase(phase: dict[str, Any], port: int, db: str, secret: str) -> dict[st
         if name == "rate":
             result = asyncio.run(rate(work, port, duration, float(phase.get("rate", 50.0)), seed))
         else:
-            fn = {"storm": storm, "mixed": mixed, "regulator": regulator}[name]
+            fn = {"storm": storm, "mixed": mixed, "regulator": regulator, "tracks": tracks}[name]
             result = asyncio.run(fn(work, port, duration, concurrency, seed))
         result["setup_s"] = round(setup_s, 2)
         result["pools"] = {k: len(v) for k, v in work.pools.items()}
@@ -640,7 +688,7 @@ def run_phase(phase: dict[str, Any], port: int, db: str, secret: str) -> dict[st
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="waste-tracker load generator (127.0.0.1 only)")
-    p.add_argument("scenario", help="storm | rate | mixed | regulator | bare, or a JSON file with a list of phases")
+    p.add_argument("scenario", help="storm | rate | mixed | regulator | bare | tracks, or a JSON file with a list of phases")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--db", default="waste_tracker_bench")
     p.add_argument("--secret", default=BENCH_SECRET)
@@ -657,7 +705,7 @@ def main(argv: list[str] | None = None) -> int:
         uvloop.install()
     except ImportError:
         pass
-    if args.scenario in ("storm", "rate", "mixed", "regulator", "bare"):
+    if args.scenario in ("storm", "rate", "mixed", "regulator", "bare", "tracks"):
         phases = [
             {
                 "name": args.scenario,

@@ -22,6 +22,8 @@ _POSTGIS_TABLES = {"spatial_ref_sys", "topology", "layer"}
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
     if type_ == "table" and name in _POSTGIS_TABLES:
         return False
+    if type_ == "table" and reflected and (name.startswith("track_point_y") or name == "track_point_default"):
+        return False  # track_point's monthly partitions: made by track_point_ensure_partitions(), not by models
     return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 
 

@@ -45,7 +45,11 @@ class Settings(BaseSettings):
     # at the first run after midnight (and any missed day is caught up).
     sweep_interval_seconds: int = 300
     anchor_interval_seconds: int = 600
+    # track_point's coming monthly partitions are made once a day (waste_tracker/track).
+    track_partition_interval_seconds: int = 86400
     scheduler_tick_seconds: float = 10.0
+    # How often the driver's phone records its position while a load is in transit (seconds).
+    track_record_interval_seconds: int = 30
     # Log-in limits (waste_tracker/auth/limits.py). Per account and address: ``login_free_attempts``
     # failures, then each further one waits twice as long as the last (from
     # ``login_delay_base_seconds`` up to ``login_max_delay_seconds``). Per address across accounts:

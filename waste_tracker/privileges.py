@@ -21,7 +21,20 @@ APPEND_ONLY_TABLES = (
     "ledger_event",
     "declaration",
     "receiver_balance",
+    "track_point",
 )
+# Append-only tables partitioned by time: their partitions are evidence too (track_point_y2026m12,
+# track_point_default). Partitions made later by track_point_ensure_partitions() belong to the
+# owner and grant the application nothing: it reaches them through the parent only.
+PARTITIONED = ("track_point",)
+
+
+def is_append_only(table: str) -> bool:
+    if table in APPEND_ONLY_TABLES:
+        return True
+    return any(table.startswith(p + "_y") or table == p + "_default" for p in PARTITIONED)
+
+
 # The application reads these but never writes them.
 READ_ONLY_TABLES = ("alembic_version",)
 
@@ -41,8 +54,8 @@ def grant_statements(app_role: str, existing_tables: set[str]) -> list[str]:
         f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {r}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {r}",
     ]
-    for t in APPEND_ONLY_TABLES:
-        if t in existing_tables:
+    for t in sorted(existing_tables):
+        if is_append_only(t):
             out.append(f'REVOKE UPDATE, DELETE, TRUNCATE ON "{t}" FROM {r}')
     for t in READ_ONLY_TABLES:
         if t in existing_tables:

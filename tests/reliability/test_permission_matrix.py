@@ -118,7 +118,11 @@ async def build_ctx(s: AsyncSession) -> Ctx:
     og_p = await principal_for(s, og_user, settings)
     admin_p = await principal_for(s, admin, settings)
 
-    async def fresh(foreign: bool = False) -> str:
+    oc_truck = await f.vehicle(s, org=oc, permit_id=foreign_permit.id)
+    oc_driver = await principal_for(s, await f.user(s, role="driver", org=oc), settings)
+    own_driver = await principal_for(s, w.driver, settings)
+
+    async def fresh(foreign: bool = False, picked_up: bool = False) -> str:
         if foreign:
             body = w.body(generator_site_id=og_site.id, carrier_org_id=oc.id, receiver_site_id=w.far_site.id)
             actor = og_p
@@ -128,6 +132,26 @@ async def build_ctx(s: AsyncSession) -> Ctx:
         body["planned_pickup_date"] = today()
         m = await service.create_draft(s, actor, Draft.of(body))
         await service.submit(s, actor, m.id)
+        if picked_up:
+            from tests.conftest import TEST_SECRET
+            from waste_tracker.scan import service as scans
+            from waste_tracker.scan.tokens import make_token
+
+            assert m.number is not None
+            await scans.scan(
+                s,
+                oc_driver if foreign else own_driver,
+                secret=TEST_SECRET,
+                token=make_token(TEST_SECRET, m.id, m.number),
+                action="pickup",
+                lon=None,
+                lat=None,
+                accuracy_m=None,
+                device_time=None,
+                vehicle_plate=(oc_truck if foreign else w.truck).plate,
+                quantity_kg=None,
+                geofence_m=500.0,
+            )
         return str(m.id)
 
     own_m, foreign_m = await fresh(), await fresh(foreign=True)
@@ -320,6 +344,18 @@ def fresh_action(action: str, body: Callable[[Ctx], dict] | None = None) -> Call
     async def build(c: Ctx, p: str, own: bool) -> tuple[str, dict | None]:
         mid = await c.fresh(foreign=not own)
         return f"/api/v1/manifests/{mid}{action}", body(c) if body else None
+
+    return build
+
+
+def fresh_action_track() -> Callable[[Ctx, str, bool], Any]:
+    """A batch of two points for a load just picked up (own: this carrier's; foreign: another's)."""
+
+    async def build(c: Ctx, p: str, own: bool) -> tuple[str, dict]:
+        mid = await c.fresh(foreign=not own, picked_up=True)
+        now = clock.now()
+        pts = [{"recorded_at": (now + timedelta(seconds=s)).isoformat(), "lon": 120.8, "lat": 30.7} for s in (1, 31)]
+        return f"/api/v1/tracks/{mid}/points", {"points": pts}
 
     return build
 
@@ -733,6 +769,8 @@ SPEC: dict[tuple[str, str], Probe] = {
         own_for("receiver", admin_any=False),
     ),
     ("GET", "/api/v1/receiver-balances"): Probe(path("/api/v1/receiver-balances"), authed, False),
+    ("POST", "/api/v1/tracks/{manifest_id}/points"): Probe(fresh_action_track(), own_for("driver", "carrier", admin_any=False)),
+    ("GET", "/api/v1/tracks/{manifest_id}"): Probe(path("/api/v1/tracks/{m}", m=manifest_id), own_for(*PARTIES, *REGS)),
     # the cradle's web pages that name an object
     ("GET", "/ledger/c/{container_id}"): Probe(
         path("/ledger/c/{x}", x=lambda c, p, own: container(c, own)[0]), own_for("generator", *REGS)

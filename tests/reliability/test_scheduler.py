@@ -68,7 +68,7 @@ async def test_a_claim_is_won_once_per_interval_by_one_of_many(committed: AsyncE
 async def test_many_workers_run_each_job_once_and_anchors_catch_up(committed: AsyncEngine) -> None:
     three_days_ago = NOON - timedelta(days=3)
     await _manifests_on(committed, [three_days_ago, NOON - timedelta(days=1), NOON])
-    settings = Settings(env="test", sweep_interval_seconds=300, anchor_interval_seconds=600)
+    settings = Settings(env="test", sweep_interval_seconds=300, anchor_interval_seconds=600, track_partition_interval_seconds=0)
     with clock.frozen(NOON) as fixed:
         ran = await asyncio.gather(*(run_due(committed, settings, owner=f"w{i}") for i in range(4)))
         assert sorted(name for names in ran for name in names) == ["anchor_days", "sweep"]

@@ -40,8 +40,10 @@ from waste_tracker.models.registry import (
 from waste_tracker.models.rollup import FlowDaily, LicenceYearReceived
 from waste_tracker.models.rule import RuleSetting, RuleSettingChange
 from waste_tracker.models.schedule import ScheduledJob
+from waste_tracker.models.track import TrackPoint
 
 __all__ = [
+    "TrackPoint",
     "CatalogueCodeChange",
     "CatalogueEdition",
     "ContainerSerial",

@@ -39,6 +39,15 @@ async def _anchors(engine: AsyncEngine) -> str:
     return f"anchored {len(done)} day(s)" + (f": {done[0]} .. {done[-1]}" if done else "")
 
 
+async def _track_partitions(engine: AsyncEngine) -> str:
+    from waste_tracker.db import unit_of_work
+    from waste_tracker.track.service import ensure_partitions
+
+    async with unit_of_work(engine) as session:
+        made = await ensure_partitions(session)
+    return f"track partitions: {made} made"
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -49,6 +58,7 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("sweep", lambda s: s.sweep_interval_seconds, _sweep),
     Job("anchor_days", lambda s: s.anchor_interval_seconds, _anchors),
+    Job("track_partitions", lambda s: s.track_partition_interval_seconds, _track_partitions),
 )
 
 

@@ -1,0 +1,78 @@
+"""What a track says, in memory and pure: its stops (a truck standing within a radius for a
+while) and its gaps (no point for a while). Used to draw the track; the road rules judge the same
+shapes in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from waste_tracker.geo.distance import haversine_m
+
+
+@dataclass(frozen=True)
+class Fix:
+    at: datetime
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class Stop:
+    start: datetime
+    end: datetime
+    lon: float
+    lat: float
+    points: int
+
+    @property
+    def minutes(self) -> float:
+        return (self.end - self.start).total_seconds() / 60
+
+
+@dataclass(frozen=True)
+class Gap:
+    start: datetime
+    end: datetime
+    from_lon: float
+    from_lat: float
+    to_lon: float
+    to_lat: float
+
+    @property
+    def minutes(self) -> float:
+        return (self.end - self.start).total_seconds() / 60
+
+
+def stops(fixes: Sequence[Fix], radius_m: float = 150.0, min_minutes: float = 10.0) -> list[Stop]:
+    """Runs of consecutive points all within ``radius_m`` of the run's first point, lasting at
+    least ``min_minutes`` (``fixes`` ordered by time)."""
+    out: list[Stop] = []
+    i = 0
+    while i < len(fixes):
+        j = i
+        while j + 1 < len(fixes) and haversine_m(fixes[i].lon, fixes[i].lat, fixes[j + 1].lon, fixes[j + 1].lat) <= radius_m:
+            j += 1
+        if j > i and (fixes[j].at - fixes[i].at).total_seconds() >= min_minutes * 60:
+            run = fixes[i : j + 1]
+            out.append(
+                Stop(fixes[i].at, fixes[j].at, sum(f.lon for f in run) / len(run), sum(f.lat for f in run) / len(run), len(run))
+            )
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
+def gaps(fixes: Sequence[Fix], min_minutes: float = 10.0) -> list[Gap]:
+    """Consecutive points more than ``min_minutes`` apart."""
+    return [
+        Gap(a.at, b.at, a.lon, a.lat, b.lon, b.lat)
+        for a, b in zip(fixes, fixes[1:], strict=False)
+        if (b.at - a.at).total_seconds() > min_minutes * 60
+    ]
+
+
+def driven_m(fixes: Sequence[Fix]) -> float:
+    return sum(haversine_m(a.lon, a.lat, b.lon, b.lat) for a, b in zip(fixes, fixes[1:], strict=False))

@@ -1,0 +1,28 @@
+"""User-facing messages (zh-CN, en) of the tracks' error codes."""
+
+from waste_tracker.i18n import register
+
+register(
+    {
+        "not_your_load": {
+            "zh-CN": "这张联单不是贵单位承运的，不能上传它的行驶轨迹。",
+            "en": "Your organisation does not carry this manifest: you cannot send its track.",
+        },
+        "manifest_not_in_transit": {
+            "zh-CN": "联单当前状态为“{status}”，尚未起运，不能上传轨迹。",
+            "en": "The manifest is {status}: it has not been picked up, so it has no track yet.",
+        },
+        "track_closed": {
+            "zh-CN": "联单已于 {delivered_at} 卸货，超过 {max_days} 天后不再接收轨迹补传。",
+            "en": "The manifest was dropped off at {delivered_at}; late track uploads close after {max_days} days.",
+        },
+        "point_in_future": {
+            "zh-CN": "第 {index} 个定位点的时间 {recorded_at} 晚于服务器时间，请检查手机或终端时钟。",
+            "en": "Point {index} is dated {recorded_at}, later than the server's time: check the phone's or terminal's clock.",
+        },
+        "point_too_old": {
+            "zh-CN": "第 {index} 个定位点的时间 {recorded_at} 早于 {max_days} 天前，不再接收。",
+            "en": "Point {index} is dated {recorded_at}, more than {max_days} days ago: it is no longer accepted.",
+        },
+    }
+)
