@@ -209,6 +209,66 @@ RULES: dict[str, Rule] = {
                 "en": "Rejected (or partly rejected) more than {days} days ago with no return or redirect.",
             },
         ),
+        # --- the road: what the track says (docs/road.md) ---
+        Rule(
+            "track_gap",
+            "event",
+            "warning",
+            {"minutes": 15},
+            {"zh-CN": "轨迹中断", "en": "Track gap"},
+            {
+                "zh-CN": "运输途中超过 {minutes} 分钟没有定位点（含起运后、卸货前），这段时间车辆去向不明。",
+                "en": "More than {minutes} minutes without a position while in transit (after the pickup or before the "
+                "drop-off included): where the truck was is unknown.",
+            },
+        ),
+        Rule(
+            "stop_away_from_site",
+            "event",
+            "warning",
+            {"minutes": 20, "radius_m": 150},
+            {"zh-CN": "途中在非登记地点停留", "en": "Stop away from any registered site"},
+            {
+                "zh-CN": "车辆在 {radius_m} 米范围内停留超过 {minutes} 分钟，而附近没有产生单位、接受单位或登记的停车场/中转场所：可能在此倾倒或转移。",
+                "en": "The truck stood within {radius_m} m for more than {minutes} minutes where there is no generator, "
+                "receiver or registered parking or transit site: waste may have been dumped or moved there.",
+            },
+        ),
+        Rule(
+            "off_corridor",
+            "event",
+            "warning",
+            {"km": 10, "factor": 2.0},
+            {"zh-CN": "偏离运输路线", "en": "Off the corridor"},
+            {
+                "zh-CN": "轨迹偏离起运地到卸货地直线超过 {km} 公里，或行驶里程超过直线距离的 {factor} 倍。",
+                "en": "The track went more than {km} km from the straight line between pickup and drop-off, or the "
+                "distance driven was more than {factor} times the straight-line distance.",
+            },
+        ),
+        Rule(
+            "impossible_movement",
+            "event",
+            "critical",
+            {"kmh": 150},
+            {"zh-CN": "不可能的移动速度", "en": "Impossible movement"},
+            {
+                "zh-CN": "相邻两个定位点或扫码之间的距离和时间推算出的速度超过 {kmh} 公里/小时，货车不可能做到：扫码或定位可能是伪造的。",
+                "en": "Two consecutive positions or scans imply a speed above {kmh} km/h, which no truck makes: a scan or "
+                "a position may be forged.",
+            },
+        ),
+        Rule(
+            "track_silent",
+            "sweep",
+            "warning",
+            {"minutes": 30},
+            {"zh-CN": "在途轨迹长时间无更新", "en": "Track silent in transit"},
+            {
+                "zh-CN": "联单在途，轨迹此前有定位点，但已超过 {minutes} 分钟没有新的定位。",
+                "en": "The load is in transit and its track had positions, but none for more than {minutes} minutes.",
+            },
+        ),
         # --- the cradle: plans, the container ledger, declarations, the mass balance (docs/ledger.md) ---
         Rule(
             "stored_too_long",

@@ -21,7 +21,7 @@ from waste_tracker import clock
 from waste_tracker.alerts.store import raise_alert
 from waste_tracker.manifest.lifecycle import EventType
 from waste_tracker.models import Exemption, Finding, Licence, Manifest, ManifestEvent, ManifestLine, TransportPermit
-from waste_tracker.rules import checks
+from waste_tracker.rules import checks, road
 from waste_tracker.rules.settings import Effective, effective_settings
 
 _EVENT_COUNTY = text(
@@ -340,7 +340,7 @@ EVENT_RULES: dict[str, tuple[RuleCheck, ...]] = {
         _shipped_more_than_stored,
     ),
     EventType.PICKED_UP: (_scan_findings, _quantity_discrepancy, _licence_expired_in_use),
-    EventType.DROPPED_OFF: (_scan_findings, _dropoff_place, _licence_expired_in_use),
+    EventType.DROPPED_OFF: (_scan_findings, _dropoff_place, _licence_expired_in_use, road.track_rules),
     EventType.RETURN_PICKED_UP: (_scan_findings,),
     EventType.RETURNED: (_scan_findings,),
     EventType.RECEIVED: (_receipt_exception, _quantity_discrepancy, _receiver_over_capacity, _licence_expired_in_use),

@@ -22,7 +22,17 @@ from waste_tracker.models import RuleSetting, RuleSettingChange
 from waste_tracker.rules.catalogue import RULES, SEVERITY_RANK
 
 TTL_SECONDS = 10.0
-INTEGER_KEYS = {"days", "hours", "working_days", "general_days", "trailing_months", "remind_days", "block", "plan_months"}
+INTEGER_KEYS = {
+    "days",
+    "hours",
+    "working_days",
+    "general_days",
+    "trailing_months",
+    "remind_days",
+    "block",
+    "plan_months",
+    "minutes",
+}
 FLAG_KEYS = {"block"}  # 0 or 1
 # Sane upper bounds per threshold key (a typo must not make the sweep generate millions of rows).
 MAX_VALUE = {
@@ -42,6 +52,11 @@ MAX_VALUE = {
     "trailing_months": 24,
     "remind_days": 90,
     "plan_months": 24,
+    "minutes": 1440,
+    "radius_m": 5000,
+    "km": 500,
+    "factor": 20,
+    "kmh": 1000,
     "block": 1,
 }
 _cache: tuple[float, dict[str, Effective]] | None = None

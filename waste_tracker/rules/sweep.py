@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from waste_tracker import clock
 from waste_tracker.alerts.store import sweep_rule
 from waste_tracker.rules.mass_balance import MASS_BALANCE_SQL
+from waste_tracker.rules.road import TRACK_SILENT_SQL
 from waste_tracker.rules.settings import effective_settings
 
 log = logging.getLogger("waste_tracker.sweep")
@@ -40,11 +41,16 @@ SWEEP_SQL: dict[str, str] = {
         SELECT 'manifest:' || m.id, m.id, NULL::uuid,
                jsonb_build_object('number', m.number, 'status', m.status, 'since', t.since,
                                   'vehicle_plate', m.vehicle_plate, 'threshold_hours', :hours,
-                                  'hours_in_transit', floor(extract(epoch FROM (:now - t.since)) / 3600)::int),
+                                  'hours_in_transit', floor(extract(epoch FROM (:now - t.since)) / 3600)::int,
+                                  'last_position', CASE WHEN lp.lon IS NULL THEN NULL ELSE jsonb_build_object(
+                                      'type', 'Point', 'coordinates', jsonb_build_array(lp.lon, lp.lat)) END,
+                                  'last_position_at', lp.recorded_at),
                md5(m.id::text || '|' || m.status || '|' || t.since::text), {_PARTIES}
         FROM manifest m
         -- a return trip (status returning) is a transport leg too; its start is its last event
         CROSS JOIN LATERAL (SELECT CASE WHEN m.status = 'in_transit' THEN m.picked_up_at ELSE m.updated_at END AS since) t
+        LEFT JOIN LATERAL (SELECT p.recorded_at, p.lon, p.lat FROM track_point p WHERE p.manifest_id = m.id AND p.in_window
+                           ORDER BY p.recorded_at DESC LIMIT 1) lp ON true
         WHERE m.status IN ('in_transit', 'returning') AND t.since < :now - make_interval(hours => :hours)""",
     "delivered_not_received": f"""
         WITH due AS (
@@ -74,6 +80,7 @@ SWEEP_SQL: dict[str, str] = {
         WHERE (m.status = 'rejected' AND m.rejected_at < :now - make_interval(days => :days))
            OR (m.remainder_open AND m.status IN ('received', 'completed')
                AND m.received_at < :now - make_interval(days => :days))""",
+    "track_silent": TRACK_SILENT_SQL,
     **MASS_BALANCE_SQL,
 }
 

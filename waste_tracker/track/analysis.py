@@ -76,3 +76,39 @@ def gaps(fixes: Sequence[Fix], min_minutes: float = 10.0) -> list[Gap]:
 
 def driven_m(fixes: Sequence[Fix]) -> float:
     return sum(haversine_m(a.lon, a.lat, b.lon, b.lat) for a, b in zip(fixes, fixes[1:], strict=False))
+
+
+def off_line_m(fixes: Sequence[Fix], a: tuple[float, float], b: tuple[float, float]) -> tuple[float, Fix | None]:
+    """The farthest any point is from the straight segment a→b, in metres (equirectangular
+    projection around the segment: exact enough at the scale of a city), and that point."""
+    import math
+
+    lat0 = math.radians((a[1] + b[1]) / 2)
+    kx, ky = 111_320.0 * math.cos(lat0), 110_540.0
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return (lon - a[0]) * kx, (lat - a[1]) * ky
+
+    bx, by = xy(*b)
+    seg2 = bx * bx + by * by
+    worst, at = 0.0, None
+    for f in fixes:
+        px, py = xy(f.lon, f.lat)
+        t = 0.0 if seg2 == 0 else max(0.0, min(1.0, (px * bx + py * by) / seg2))
+        d = math.hypot(px - t * bx, py - t * by)
+        if d > worst:
+            worst, at = d, f
+    return worst, at
+
+
+def fastest(fixes: Sequence[Fix]) -> tuple[float, Fix | None, Fix | None]:
+    """The highest speed (km/h) implied by two consecutive points, and the pair."""
+    best, pa, pb = 0.0, None, None
+    for a, b in zip(fixes, fixes[1:], strict=False):
+        dt = (b.at - a.at).total_seconds()
+        if dt <= 0:
+            continue
+        v = haversine_m(a.lon, a.lat, b.lon, b.lat) / dt * 3.6
+        if v > best:
+            best, pa, pb = v, a, b
+    return best, pa, pb

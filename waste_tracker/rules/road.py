@@ -1,0 +1,187 @@
+"""The road rules: what a load's track says once it is dropped off (event rules, judged on the
+whole journey in the drop-off's transaction), and a truck gone silent while in transit (a time
+rule). Their thresholds are in the rules catalogue; the shapes (stops, gaps, the corridor,
+speeds) are computed by ``track.analysis``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from waste_tracker.geo.distance import haversine_m
+from waste_tracker.track.analysis import Fix, driven_m, fastest, gaps, off_line_m, stops
+
+if TYPE_CHECKING:
+    from waste_tracker.rules.events import _Event
+
+_TRACK = text(
+    """SELECT recorded_at, lon, lat FROM track_point WHERE manifest_id = :m AND in_window ORDER BY recorded_at, source"""
+)
+_SCANS = text(
+    """SELECT type, server_time, COALESCE(device_time, server_time) AS at, ST_X(location) AS lon, ST_Y(location) AS lat
+       FROM manifest_event WHERE manifest_id = :m AND type IN ('picked_up', 'dropped_off') AND location IS NOT NULL
+       ORDER BY seq"""
+)
+# For each stop: the nearest registered site and the county it is in (one round trip for all stops).
+_STOP_PLACES = text(
+    """SELECT s.i, n.name AS site, n.d AS site_m, c.adcode AS county, c.name AS county_name
+       FROM unnest(CAST(:lon AS float8[]), CAST(:lat AS float8[])) WITH ORDINALITY AS s(lon, lat, i)
+       CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS g) p
+       LEFT JOIN LATERAL (SELECT x.name, ST_Distance(x.location::geography, p.g::geography) AS d
+                          FROM site x ORDER BY x.location <-> p.g LIMIT 1) n ON true
+       LEFT JOIN LATERAL (SELECT j.adcode, j.name FROM jurisdiction j WHERE j.level = 'county' AND ST_Covers(j.geom, p.g)
+                          ORDER BY j.adcode LIMIT 1) c ON true
+       ORDER BY s.i"""
+)
+
+
+def _pt(lon: float, lat: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+async def track_rules(c: _Event) -> None:
+    """At the drop-off: gaps, stops away from any registered site, the corridor, impossible
+    movement — each an alert with its evidence, on the journey's points (kept-apart ones aside)."""
+    s = c.settings
+    if not any(s[r].enabled for r in ("track_gap", "stop_away_from_site", "off_corridor", "impossible_movement")):
+        return
+    m = c.m
+    fixes = [Fix(r.recorded_at, r.lon, r.lat) for r in (await c.session.execute(_TRACK, {"m": m.id})).all()]
+    scans = (await c.session.execute(_SCANS, {"m": m.id})).mappings().all()
+    pickup = next((x for x in scans if x["type"] == "picked_up"), None)
+    dropoff = next((x for x in reversed(scans) if x["type"] == "dropped_off"), None)
+    await _impossible(c, fixes, pickup, dropoff)
+    if not fixes:
+        return  # no track: the carrier did not record one (nothing more to judge)
+    if s["track_gap"].enabled:
+        t = s["track_gap"].thresholds
+        ends = [Fix(m.picked_up_at, fixes[0].lon, fixes[0].lat)] if m.picked_up_at else []
+        tail = [Fix(c.ev.server_time, fixes[-1].lon, fixes[-1].lat)]
+        found = gaps(ends + fixes + tail, float(t["minutes"]))
+        if found:
+            await c.fire(
+                "track_gap",
+                {
+                    "gaps": [
+                        {
+                            "start": g.start.isoformat(),
+                            "end": g.end.isoformat(),
+                            "minutes": f"{g.minutes:.0f}",
+                            "from": _pt(g.from_lon, g.from_lat),
+                            "to": _pt(g.to_lon, g.to_lat),
+                        }
+                        for g in found[:20]
+                    ],
+                    "threshold_minutes": t["minutes"],
+                    "points": len(fixes),
+                },
+                {"gaps": [g.start.isoformat() for g in found]},
+            )
+    if s["stop_away_from_site"].enabled:
+        t = s["stop_away_from_site"].thresholds
+        found_stops = stops(fixes, float(t["radius_m"]), float(t["minutes"]))
+        if found_stops:
+            places = (
+                (
+                    await c.session.execute(
+                        _STOP_PLACES, {"lon": [x.lon for x in found_stops], "lat": [x.lat for x in found_stops]}
+                    )
+                )
+                .mappings()
+                .all()
+            )
+            away = [
+                (st, pl)
+                for st, pl in zip(found_stops, places, strict=True)
+                if pl["site_m"] is None or float(pl["site_m"]) > c.geofence_m
+            ]
+            if away:
+                await c.fire(
+                    "stop_away_from_site",
+                    {
+                        "stops": [
+                            {
+                                "place": _pt(st.lon, st.lat),
+                                "start": st.start.isoformat(),
+                                "end": st.end.isoformat(),
+                                "minutes": f"{st.minutes:.0f}",
+                                "county": pl["county"],
+                                "county_name": pl["county_name"],
+                                "nearest_site": pl["site"],
+                                "nearest_site_m": f"{float(pl['site_m']):.0f}" if pl["site_m"] else None,
+                            }
+                            for st, pl in away[:20]
+                        ],
+                        "threshold_minutes": t["minutes"],
+                        "radius_m": t["radius_m"],
+                    },
+                    {"stops": [st.start.isoformat() for st, _ in away]},
+                )
+    if s["off_corridor"].enabled and pickup is not None and dropoff is not None:
+        t = s["off_corridor"].thresholds
+        a, b = (pickup["lon"], pickup["lat"]), (dropoff["lon"], dropoff["lat"])
+        worst, at = off_line_m(fixes, a, b)
+        straight = haversine_m(*a, *b)
+        driven = driven_m(fixes)
+        ratio = driven / straight if straight > 1000 else None
+        if worst > float(t["km"]) * 1000 or (ratio is not None and ratio > float(t["factor"])):
+            await c.fire(
+                "off_corridor",
+                {
+                    "farthest_km": f"{worst / 1000:.1f}",
+                    "farthest": _pt(at.lon, at.lat) if at else None,
+                    "straight_km": f"{straight / 1000:.1f}",
+                    "driven_km": f"{driven / 1000:.1f}",
+                    "ratio": f"{ratio:.2f}" if ratio is not None else None,
+                    "threshold_km": t["km"],
+                    "factor": t["factor"],
+                },
+                {"farthest_km": f"{worst / 1000:.0f}", "driven_km": f"{driven / 1000:.0f}"},
+            )
+
+
+async def _impossible(c: _Event, fixes: list[Fix], pickup: Any, dropoff: Any) -> None:
+    s = c.settings["impossible_movement"]
+    if not s.enabled:
+        return
+    limit = float(s.thresholds["kmh"])
+    chain = list(fixes)
+    if pickup is not None:
+        chain.insert(0, Fix(pickup["at"], pickup["lon"], pickup["lat"]))
+    if dropoff is not None:
+        chain.append(Fix(dropoff["at"], dropoff["lon"], dropoff["lat"]))
+    chain.sort(key=lambda f: f.at)
+    v, a, b = fastest(chain)
+    if v > limit and a is not None and b is not None:
+        await c.fire(
+            "impossible_movement",
+            {
+                "kmh": f"{v:.0f}",
+                "threshold_kmh": limit,
+                "from": _pt(a.lon, a.lat),
+                "to": _pt(b.lon, b.lat),
+                "from_at": a.at.isoformat(),
+                "to_at": b.at.isoformat(),
+                "km": f"{haversine_m(a.lon, a.lat, b.lon, b.lat) / 1000:.1f}",
+                "minutes": f"{(b.at - a.at).total_seconds() / 60:.1f}",
+            },
+            {"from_at": a.at.isoformat(), "to_at": b.at.isoformat()},
+        )
+
+
+# The time rule: a load in transit whose track has gone quiet (it had points, none lately).
+TRACK_SILENT_SQL = """
+    SELECT 'manifest:' || m.id, m.id, NULL::uuid,
+           jsonb_build_object('number', m.number, 'last_point_at', t.last_at, 'threshold_minutes', :minutes,
+                              'silent_minutes', floor(extract(epoch FROM (:now - t.last_at)) / 60)::int,
+                              'last_position',
+                              jsonb_build_object('type', 'Point', 'coordinates', jsonb_build_array(t.lon, t.lat))),
+           md5(m.id::text || '|' || t.last_at::text),
+           m.generator_county, m.receiver_county, m.generator_org_id, m.receiver_org_id, m.carrier_org_id
+    FROM manifest m
+    CROSS JOIN LATERAL (SELECT p.recorded_at AS last_at, p.lon, p.lat FROM track_point p
+                        WHERE p.manifest_id = m.id AND p.in_window ORDER BY p.recorded_at DESC LIMIT 1) t
+    WHERE m.status = 'in_transit' AND t.last_at < :now - make_interval(mins => :minutes)
+      AND t.last_at > :now - interval '10 days'"""
