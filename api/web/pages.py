@@ -179,6 +179,7 @@ async def scan_page(
     request: Request,
     principal: WebPrincipal,
     session: SessionDep,
+    settings: SettingsDep,
     m: str | None = Query(default=None, max_length=14),
     t: str | None = Query(default=None, max_length=200),
 ) -> Response:
@@ -186,4 +187,11 @@ async def scan_page(
     so a phone's own camera app lands here with the token already filled in."""
     org_id = _driver(principal)
     vehicles = await licences.list_vehicles(session, principal, organisation_id=org_id)
-    return render(request, "scan.html", vehicles=vehicles, number=m or "", token=t or "")
+    return render(
+        request,
+        "scan.html",
+        vehicles=vehicles,
+        number=m or "",
+        token=t or "",
+        track_interval=settings.track_record_interval_seconds,
+    )

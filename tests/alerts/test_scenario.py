@@ -64,6 +64,8 @@ class DemoCity:
             "lon": at[0],
             "lat": at[1],
             "accuracy_m": 10,
+            # the phone's clock: picked up an hour and a half earlier (not teleported; see impossible_movement)
+            "device_time": (clock.now() - (timedelta(minutes=90) if action == "pickup" else timedelta(0))).isoformat(),
         }
         r = await self.c.post("/api/v1/scans", json=body, headers=await self.user("driver-lvtong"))
         assert r.status_code == 201, r.text

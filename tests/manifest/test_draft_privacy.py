@@ -18,6 +18,7 @@ BODIES = {
     "cancel": {"reason": "探测"},
     "return": {"note": "探测"},
     "redirect": {"receiver_site_id": "00000000-0000-0000-0000-000000000000", "planned_method_code": "D10"},
+    "points": {"points": [{"recorded_at": "2026-12-01T10:00:00+08:00", "lon": 120.8, "lat": 30.7}]},
 }
 
 

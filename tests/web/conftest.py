@@ -89,6 +89,7 @@ async def live_server(committed: AsyncEngine, db_url: str) -> AsyncIterator[Live
         "WASTE_TRACKER_SWEEP_INTERVAL_SECONDS": "0",
         "WASTE_TRACKER_ANCHOR_INTERVAL_SECONDS": "0",
         "WASTE_TRACKER_LOGIN_MAX_ATTEMPTS": "10000",
+        "WASTE_TRACKER_TRACK_RECORD_INTERVAL_SECONDS": "1",  # the phone records its track every second
     }
     with log.open("wb") as out:
         proc = subprocess.Popen(

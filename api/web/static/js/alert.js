@@ -40,9 +40,13 @@
       bounds.extend(ll);
     });
     if (line.length > 1) L.polyline(line, { color: COLORS.scan, weight: 2, dashArray: "4 4" }).addTo(map);
-    if (bounds.isValid()) map.fitBounds(bounds.pad(0.15), { animate: false });
-    else map.setView([30.75, 120.75], 9);
-    node.setAttribute("data-ready", "true");
+    var track = alert.manifest_id && WT.track ? WT.track.load(map, alert.manifest_id, bounds) : Promise.resolve(0);
+    return track.then(function (n) {
+      if (bounds.isValid()) map.fitBounds(bounds.pad(0.15), { animate: false });
+      else map.setView([30.75, 120.75], 9);
+      node.setAttribute("data-track-features", String(n));
+      node.setAttribute("data-ready", "true");
+    });
   }, function () { node.textContent = T("map_failed"); });
 
   var errBox = document.getElementById("alert-error");

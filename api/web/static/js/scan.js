@@ -320,6 +320,10 @@
       pendingKey = null;
       var d = outcome.res.data;
       lastStatus(d.number, d.status);
+      if (WT.trackRecorder) {
+        if (entry.action === "pickup") WT.trackRecorder.start(d.manifest_id);
+        else WT.trackRecorder.stop(d.manifest_id);
+      }
       var text = T(entry.action === "pickup" ? "done_pickup" : "done_dropoff", { number: d.number, status: T("status_" + d.status) });
       var warn = findingsText(d.findings);
       WT.show(result, warn ? text + " " + T("but") + " " + warn : text, warn ? "notice warn" : "notice ok");
