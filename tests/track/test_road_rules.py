@@ -33,7 +33,7 @@ async def _journey(
     """Pick up at T0, send ``legs`` (time, lon, lat), drop off at the receiver ``arrive_min`` later."""
     with clock.frozen(T0) as clk:
         m = await flow.submitted()
-        r = await flow.scan(m, "pickup", f.POINTS[330402])
+        r = await flow.scan(m, "pickup", f.POINTS[330402], device_time=clock.local(T0).isoformat())  # picked up now
         assert r.status_code == 201, r.text
         clk.set(T0 + timedelta(minutes=arrive_min))
         if legs:
