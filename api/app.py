@@ -31,6 +31,7 @@ from api.routes import (
     scans,
     stats,
     tracks,
+    zones,
 )
 from waste_tracker import __version__
 from waste_tracker.config import Settings, get_settings
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(plans.router)
     app.include_router(declarations.router)
     app.include_router(tracks.router)
+    app.include_router(zones.router)
     app.include_router(public.router)
     web.install(app)
     _install_docs(app)

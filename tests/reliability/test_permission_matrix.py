@@ -34,6 +34,7 @@ from waste_tracker.manifest.commands import Draft
 from waste_tracker.models import Licence, User
 from waste_tracker.plan import service as plans_service
 from waste_tracker.registry.uscc import make_uscc
+from waste_tracker.track import zones
 
 PERSONAS = ["anonymous", "generator", "carrier", "driver", "receiver", "county_regulator", "city_regulator", "admin"]
 ROLE_OF = {
@@ -97,6 +98,7 @@ class Ctx:
     foreign_plan: str
     own_declaration: str
     foreign_declaration: str
+    zone: str
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
 
 
@@ -266,9 +268,13 @@ async def build_ctx(s: AsyncSession) -> Ctx:
         plans[side] = str(plan.id)
         d = await declarations_service.submit(s, actor, site.id, "month", last_month)
         declarations[side] = str(d.id)
+    (zone,) = await zones.import_zones(
+        s, admin_p, {"type": "Polygon", "coordinates": [ZONE_RING]}, kind="other", name="矩阵", valid_from=today(), valid_to=None
+    )
     return Ctx(
         w=w,
         users=users,
+        zone=str(zone.id),
         own_container=containers["own"],
         foreign_container=containers["foreign"],
         own_plan=plans["own"],
@@ -398,6 +404,7 @@ def alert_action(action: str) -> Callable[[Ctx, str, bool], Any]:
     return lambda c, p, own: (f"/api/v1/alerts/{alert_id(c, p, own)}/{action}", {"note": "矩阵"})
 
 
+ZONE_RING = [[120.7, 30.7], [120.71, 30.7], [120.71, 30.71], [120.7, 30.71], [120.7, 30.7]]
 RECEIVE = {"decision": "accepted", "lines": [{"line_no": 1, "quantity": "1500"}]}
 GEN = {
     "waste_code": "900-249-08",
@@ -771,6 +778,23 @@ SPEC: dict[tuple[str, str], Probe] = {
     ("GET", "/api/v1/receiver-balances"): Probe(path("/api/v1/receiver-balances"), authed, False),
     ("POST", "/api/v1/tracks/{manifest_id}/points"): Probe(fresh_action_track(), own_for("driver", "carrier", admin_any=False)),
     ("GET", "/api/v1/tracks/{manifest_id}"): Probe(path("/api/v1/tracks/{m}", m=manifest_id), own_for(*PARTIES, *REGS)),
+    ("POST", "/api/v1/zones"): Probe(
+        body_only(
+            "/api/v1/zones",
+            lambda c, p, o: {
+                "geojson": {"type": "Polygon", "coordinates": [ZONE_RING]},
+                "kind": "other",
+                "name": "z",
+                "valid_from": str(today()),
+            },
+        ),
+        only(*REGS, "admin"),
+        False,
+    ),
+    ("GET", "/api/v1/zones"): Probe(path("/api/v1/zones"), authed, False),
+    ("POST", "/api/v1/zones/{zone_id}/retire"): Probe(
+        lambda c, p, own: (f"/api/v1/zones/{c.zone}/retire", {"on": str(today())}), only(*REGS, "admin"), False
+    ),
     # the cradle's web pages that name an object
     ("GET", "/ledger/c/{container_id}"): Probe(
         path("/ledger/c/{x}", x=lambda c, p, own: container(c, own)[0]), own_for("generator", *REGS)

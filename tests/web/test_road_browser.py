@@ -33,8 +33,16 @@ async def _submitted(api: httpx.AsyncClient) -> dict[str, str]:
         "emergency_measures": "泄漏时收集，严禁明火。",
         "emergency_contact": "张工",
         "emergency_phone": "0573-88888888",
-        "lines": [{"waste_code": "SW17", "physical_form": "solid", "quantity": "2", "unit": "t",
-                   "container_type": "吨袋", "container_count": 2}],
+        "lines": [
+            {
+                "waste_code": "SW17",
+                "physical_form": "solid",
+                "quantity": "2",
+                "unit": "t",
+                "container_type": "吨袋",
+                "container_count": 2,
+            }
+        ],
     }
     m = (await api.post("/api/v1/manifests", json=body, headers=gen)).json()
     m = (await api.post(f"/api/v1/manifests/{m['id']}/submit", headers=gen)).json()

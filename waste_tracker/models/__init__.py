@@ -40,9 +40,10 @@ from waste_tracker.models.registry import (
 from waste_tracker.models.rollup import FlowDaily, LicenceYearReceived
 from waste_tracker.models.rule import RuleSetting, RuleSettingChange
 from waste_tracker.models.schedule import ScheduledJob
-from waste_tracker.models.track import TrackPoint
+from waste_tracker.models.track import ProtectedZone, TrackPoint
 
 __all__ = [
+    "ProtectedZone",
     "TrackPoint",
     "CatalogueCodeChange",
     "CatalogueEdition",

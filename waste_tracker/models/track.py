@@ -4,12 +4,15 @@ partitioned by month on ``recorded_at``; migration 0015 creates the partitions).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import REAL, Boolean, CheckConstraint, Column, Double, ForeignKey, PrimaryKeyConstraint, String, Uuid
+from geoalchemy2 import Geometry
+from sqlalchemy import REAL, Boolean, CheckConstraint, Column, Date, Double, ForeignKey, PrimaryKeyConstraint, String, Text, Uuid
 from sqlmodel import Field, SQLModel
 
-from waste_tracker.models.base import tz_column
+from waste_tracker.ids import uuid7
+from waste_tracker.models.base import created_at_field, tz_column
 
 
 class TrackPoint(SQLModel, table=True):
@@ -33,3 +36,25 @@ class TrackPoint(SQLModel, table=True):
     received_at: datetime = Field(sa_column=tz_column(nullable=False))
     # False: recorded before the pickup or after the drop-off; kept apart, never drawn or judged.
     in_window: bool = Field(sa_column=Column(Boolean, nullable=False))
+
+
+class ProtectedZone(SQLModel, table=True):
+    """An area waste must not enter or stop near: a drinking-water source protection area, an
+    ecological red-line area (危险废物转移管理办法 Art. 8), imported by a regulator."""
+
+    __tablename__ = "protected_zone"
+    __table_args__ = (
+        CheckConstraint("kind IN ('drinking_water', 'ecological_redline', 'other')", name="kind"),
+        CheckConstraint("valid_to IS NULL OR valid_from <= valid_to", name="validity"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(sa_column=Column(String(24), nullable=False))
+    geom: Any = Field(sa_column=Column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False))
+    valid_from: date = Field(sa_column=Column(Date, nullable=False))
+    valid_to: date | None = Field(default=None, sa_column=Column(Date))
+    source: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    is_example: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default="false"))
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = created_at_field()

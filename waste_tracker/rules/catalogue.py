@@ -259,6 +259,18 @@ RULES: dict[str, Rule] = {
             },
         ),
         Rule(
+            "protected_zone_entered",
+            "event",
+            "critical",
+            {"near_m": 200, "stop_minutes": 10},
+            {"zh-CN": "进入或停靠生态保护区域", "en": "Protected zone entered"},
+            {
+                "zh-CN": "运输轨迹进入饮用水水源保护区、生态保护红线等保护区域，或在其 {near_m} 米范围内停留超过 {stop_minutes} 分钟（《危险废物转移管理办法》第八条）。",
+                "en": "The track entered a protected zone (drinking-water source protection area, ecological red line, ...) "
+                "or stopped within {near_m} m of one for more than {stop_minutes} minutes (Transfer Measures Art. 8).",
+            },
+        ),
+        Rule(
             "track_silent",
             "sweep",
             "warning",

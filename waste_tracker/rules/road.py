@@ -45,7 +45,10 @@ async def track_rules(c: _Event) -> None:
     """At the drop-off: gaps, stops away from any registered site, the corridor, impossible
     movement — each an alert with its evidence, on the journey's points (kept-apart ones aside)."""
     s = c.settings
-    if not any(s[r].enabled for r in ("track_gap", "stop_away_from_site", "off_corridor", "impossible_movement")):
+    if not any(
+        s[r].enabled
+        for r in ("track_gap", "stop_away_from_site", "off_corridor", "impossible_movement", "protected_zone_entered")
+    ):
         return
     m = c.m
     fixes = [Fix(r.recorded_at, r.lon, r.lat) for r in (await c.session.execute(_TRACK, {"m": m.id})).all()]
@@ -53,6 +56,7 @@ async def track_rules(c: _Event) -> None:
     pickup = next((x for x in scans if x["type"] == "picked_up"), None)
     dropoff = next((x for x in reversed(scans) if x["type"] == "dropped_off"), None)
     await _impossible(c, fixes, pickup, dropoff)
+    await _zones(c, fixes)
     if not fixes:
         return  # no track: the carrier did not record one (nothing more to judge)
     if s["track_gap"].enabled:
@@ -140,6 +144,73 @@ async def track_rules(c: _Event) -> None:
                 },
                 {"farthest_km": f"{worst / 1000:.0f}", "driven_km": f"{driven / 1000:.0f}"},
             )
+
+
+_ZONES = text(
+    """WITH pts AS (
+           SELECT recorded_at, lon, lat, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS g
+           FROM track_point WHERE manifest_id = :m AND in_window),
+       stop_pts AS (
+           SELECT s.i, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS g, s.minutes
+           FROM unnest(CAST(:slon AS float8[]), CAST(:slat AS float8[]), CAST(:smin AS float8[]))
+                WITH ORDINALITY AS s(lon, lat, minutes, i))
+       SELECT z.id, z.name, z.kind, z.is_example,
+              (SELECT count(*) FROM pts WHERE ST_Covers(z.geom, pts.g)) AS inside,
+              (SELECT min(recorded_at) FROM pts WHERE ST_Covers(z.geom, pts.g)) AS entered_at,
+              (SELECT max(sp.minutes) FROM stop_pts sp
+                WHERE ST_DWithin(z.geom::geography, sp.g::geography, :near_m)) AS stop_minutes
+       FROM protected_zone z
+       WHERE z.valid_from <= :on AND (z.valid_to IS NULL OR z.valid_to >= :on)
+         AND (EXISTS (SELECT 1 FROM pts WHERE ST_Covers(z.geom, pts.g))
+              OR EXISTS (SELECT 1 FROM stop_pts sp WHERE ST_DWithin(z.geom::geography, sp.g::geography, :near_m)))
+       ORDER BY z.name"""
+)
+
+
+async def _zones(c: _Event, fixes: list[Fix]) -> None:
+    """Entering a protected zone, or stopping within ``near_m`` of one (Transfer Measures Art. 8)."""
+    s = c.settings["protected_zone_entered"]
+    if not s.enabled or not fixes:
+        return
+    t = s.thresholds
+    found_stops = stops(fixes, float(c.settings["stop_away_from_site"].thresholds["radius_m"]), float(t["stop_minutes"]))
+    rows = (
+        (
+            await c.session.execute(
+                _ZONES,
+                {
+                    "m": c.m.id,
+                    "on": c.on,
+                    "near_m": float(t["near_m"]),
+                    "slon": [x.lon for x in found_stops],
+                    "slat": [x.lat for x in found_stops],
+                    "smin": [x.minutes for x in found_stops],
+                },
+            )
+        )
+        .mappings()
+        .all()
+    )
+    if rows:
+        await c.fire(
+            "protected_zone_entered",
+            {
+                "zones": [
+                    {
+                        "zone_id": str(r["id"]),
+                        "name": r["name"],
+                        "kind": r["kind"],
+                        "is_example": r["is_example"],
+                        "points_inside": int(r["inside"]),
+                        "entered_at": r["entered_at"].isoformat() if r["entered_at"] else None,
+                        "stop_minutes_nearby": f"{float(r['stop_minutes']):.0f}" if r["stop_minutes"] else None,
+                    }
+                    for r in rows
+                ],
+                "near_m": t["near_m"],
+            },
+            {"zones": [str(r["id"]) for r in rows]},
+        )
 
 
 async def _impossible(c: _Event, fixes: list[Fix], pickup: Any, dropoff: Any) -> None:

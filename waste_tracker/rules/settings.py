@@ -32,6 +32,7 @@ INTEGER_KEYS = {
     "block",
     "plan_months",
     "minutes",
+    "stop_minutes",
 }
 FLAG_KEYS = {"block"}  # 0 or 1
 # Sane upper bounds per threshold key (a typo must not make the sweep generate millions of rows).
@@ -57,6 +58,8 @@ MAX_VALUE = {
     "km": 500,
     "factor": 20,
     "kmh": 1000,
+    "near_m": 10_000,
+    "stop_minutes": 1440,
     "block": 1,
 }
 _cache: tuple[float, dict[str, Effective]] | None = None

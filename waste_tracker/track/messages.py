@@ -24,5 +24,16 @@ register(
             "zh-CN": "第 {index} 个定位点的时间 {recorded_at} 早于 {max_days} 天前，不再接收。",
             "en": "Point {index} is dated {recorded_at}, more than {max_days} days ago: it is no longer accepted.",
         },
+        "invalid_geojson": {"zh-CN": "文件不是有效的 GeoJSON：{reason}。", "en": "Not valid GeoJSON: {reason}."},
+        "zone_not_polygon": {
+            "zh-CN": "第 {index} 个要素不是面（Polygon / MultiPolygon），保护区必须是面。",
+            "en": "Feature {index} is not a polygon (Polygon / MultiPolygon): a zone must be an area.",
+        },
+        "invalid_polygon": {"zh-CN": "第 {index} 个面不合法：{reason}。", "en": "Polygon {index} is invalid: {reason}."},
+        "zone_out_of_range": {
+            "zh-CN": "第 {index} 个面的坐标不在中国范围内（{bounds}）：请使用 WGS-84 经纬度（经度在前）。",
+            "en": "Polygon {index} lies outside China ({bounds}): use WGS-84 longitude/latitude (longitude first).",
+        },
+        "zone_name_required": {"zh-CN": "第 {index} 个保护区缺少名称。", "en": "Zone {index} has no name."},
     }
 )
