@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import account, auth, cradle, pages, regulator
+from api.web import account, auth, cradle, pages, regulator, road
 from api.web.render import STATIC_DIR
 
 
@@ -18,4 +18,5 @@ def install(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(regulator.router)
     app.include_router(cradle.router)
+    app.include_router(road.router)
     app.mount("/web-static", StaticFiles(directory=str(STATIC_DIR)), name="web-static")

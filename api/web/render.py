@@ -145,6 +145,7 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
             ("/reg/balance", "nav.balance"),
             ("/reg/plans", "nav.reg_plans"),
             ("/reg/declarations", "nav.reg_declarations"),
+            ("/reg/zones", "nav.zones"),
             ("/manifests", "nav.manifests"),
         ]
     if p.role == "driver":

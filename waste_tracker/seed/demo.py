@@ -526,7 +526,37 @@ async def seed(session: AsyncSession) -> dict[str, int]:
         await ensure_user(d.username, "enterprise", d.name, organisation_id=org.id)
         if d.driver:
             await ensure_user(d.driver, "driver", f"{d.name} 驾驶员", organisation_id=org.id)
+    created["zones"] = await _example_zones(session)
     return created
+
+
+# Example protected zones: small squares near real places, clearly marked as examples.
+EXAMPLE_ZONES = [
+    ("示例：南湖饮用水水源保护区（非官方边界）", "drinking_water", 120.770, 30.755, 0.008),
+    ("示例：湘家荡生态保护红线（非官方边界）", "ecological_redline", 120.840, 30.800, 0.010),
+    ("示例：长山河饮用水水源保护区（非官方边界）", "drinking_water", 120.640, 30.560, 0.008),
+]
+
+
+async def _example_zones(session: AsyncSession) -> int:
+    from waste_tracker.models import ProtectedZone
+
+    if await _one(session, select(ProtectedZone.id).where(ProtectedZone.is_example).limit(1)) is not None:
+        return 0
+    for name, kind, lon, lat, d in EXAMPLE_ZONES:
+        ring = f"{lon - d} {lat - d}, {lon + d} {lat - d}, {lon + d} {lat + d}, {lon - d} {lat + d}, {lon - d} {lat - d}"
+        session.add(
+            ProtectedZone(
+                name=name,
+                kind=kind,
+                geom=f"SRID=4326;MULTIPOLYGON((({ring})))",
+                valid_from=VALID_FROM,
+                source="演示数据：示例区域，不是官方划定的边界 / demo data: an example, not an official boundary",
+                is_example=True,
+            )
+        )
+    await session.flush()
+    return len(EXAMPLE_ZONES)
 
 
 def login_table() -> str:
