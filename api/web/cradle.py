@@ -26,7 +26,7 @@ from waste_tracker.declaration.periods import due_periods
 from waste_tracker.errors import Forbidden, Invalid
 from waste_tracker.ledger import balance, labels, queries
 from waste_tracker.ledger.codes import parse
-from waste_tracker.models import ManagementPlan, Organisation, Site, WasteContainer
+from waste_tracker.models import Organisation, Site, WasteContainer
 from waste_tracker.plan import progress
 from waste_tracker.plan import service as plans
 from waste_tracker.registry import catalogue, editions, organisations
@@ -184,11 +184,7 @@ async def manifest_from_containers_page(
         except ValueError:
             continue
     chosen = [c for c in chosen if c.status == "in_storage"]
-    receivers = await organisations.list_organisations(session, principal, role="receiver", limit=500)
-    sites = []
-    for r in receivers:
-        for s in await organisations.list_sites(session, principal, organisation_id=r.id):
-            sites.append({"id": s.id, "name": f"{r.name} · {s.name}"})
+    sites = await _receiver_sites(session, principal)
     org = await organisations.get_organisation(session, principal, org_id)
     return render(
         request,
@@ -228,13 +224,17 @@ async def plans_page(request: Request, principal: WebPrincipal, session: Session
     )
 
 
-async def _plan_context(session: AsyncSession, principal: Principal, p: ManagementPlan | None) -> dict[str, Any]:
-    receivers = await organisations.list_organisations(session, principal, role="receiver", limit=500)
-    receiver_sites = []
-    for r in receivers:
-        for s in await organisations.list_sites(session, principal, organisation_id=r.id):
-            receiver_sites.append({"id": str(s.id), "name": f"{r.name} · {s.name}"})
-    return {"receiver_sites": receiver_sites, "methods": await catalogue.list_methods(session)}
+async def _receiver_sites(session: AsyncSession, principal: Principal) -> list[dict[str, str]]:
+    """Every receiver's sites, named "organisation · site", for the forms' choices."""
+    out = []
+    for r in await organisations.list_organisations(session, principal, role="receiver", limit=500):
+        for site in await organisations.list_sites(session, principal, organisation_id=r.id):
+            out.append({"id": str(site.id), "name": f"{r.name} · {site.name}"})
+    return out
+
+
+async def _plan_context(session: AsyncSession, principal: Principal) -> dict[str, Any]:
+    return {"receiver_sites": await _receiver_sites(session, principal), "methods": await catalogue.list_methods(session)}
 
 
 @router.get("/plans/new", openapi_extra=GENERATOR)
@@ -254,7 +254,7 @@ async def plan_new(
         history=[],
         is_owner=True,
         is_bureau=False,
-        **await _plan_context(session, principal, None),
+        **await _plan_context(session, principal),
     )
 
 
@@ -276,7 +276,7 @@ async def plan_page(plan_id: uuid.UUID, request: Request, principal: WebPrincipa
         is_bureau=principal.is_admin or (principal.is_regulator and principal.in_scope(p.county_adcode)),
         deadline=plans.filing_deadline(p.year),
         changes=await editions.changes_for(session, [w["waste_code"] for w in p.body.get("wastes") or []], p.catalogue_edition),
-        **await _plan_context(session, principal, p),
+        **await _plan_context(session, principal),
     )
 
 
