@@ -30,6 +30,7 @@ from api.routes import (
     rules,
     scans,
     stats,
+    tickets,
     tracks,
     zones,
 )
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(declarations.router)
     app.include_router(tracks.router)
     app.include_router(zones.router)
+    app.include_router(tickets.router)
     app.include_router(public.router)
     web.install(app)
     _install_docs(app)

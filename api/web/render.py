@@ -156,6 +156,8 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
         items += [("/ledger", "nav.ledger"), ("/plans", "nav.plans"), ("/declarations", "nav.declarations")]
     if "receiver" in p.org_roles:
         items += [("/r", "nav.incoming"), ("/r/balance", "nav.receiver_balance")]
+    if {"generator", "receiver"} & p.org_roles:
+        items.append(("/tickets", "nav.tickets"))
     return items
 
 

@@ -23,6 +23,7 @@ EVIDENCE = (
     "declaration",
     "receiver_balance",
     "track_point",
+    "weighbridge_ticket",
 )
 # A column of each, for the UPDATE probe.
 COLUMN = {
@@ -32,6 +33,7 @@ COLUMN = {
     "declaration": "submitted_at",
     "receiver_balance": "recorded_at",
     "track_point": "lon",
+    "weighbridge_ticket": "plate",
 }
 
 

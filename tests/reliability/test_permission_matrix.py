@@ -404,6 +404,10 @@ def alert_action(action: str) -> Callable[[Ctx, str, bool], Any]:
     return lambda c, p, own: (f"/api/v1/alerts/{alert_id(c, p, own)}/{action}", {"note": "矩阵"})
 
 
+def TICKET() -> dict[str, str]:  # noqa: N802 - a constant made fresh (the time moves)
+    return {"plate": "浙FD1001", "gross_kg": "10500", "tare_kg": "9000", "net_kg": "1500", "weighed_at": clock.now().isoformat()}
+
+
 ZONE_RING = [[120.7, 30.7], [120.71, 30.7], [120.71, 30.71], [120.7, 30.71], [120.7, 30.7]]
 RECEIVE = {"decision": "accepted", "lines": [{"line_no": 1, "quantity": "1500"}]}
 GEN = {
@@ -778,6 +782,31 @@ SPEC: dict[tuple[str, str], Probe] = {
     ("GET", "/api/v1/receiver-balances"): Probe(path("/api/v1/receiver-balances"), authed, False),
     ("POST", "/api/v1/tracks/{manifest_id}/points"): Probe(fresh_action_track(), own_for("driver", "carrier", admin_any=False)),
     ("GET", "/api/v1/tracks/{manifest_id}"): Probe(path("/api/v1/tracks/{m}", m=manifest_id), own_for(*PARTIES, *REGS)),
+    ("POST", "/api/v1/tickets"): Probe(
+        lambda c, p, own: (
+            "/api/v1/tickets",
+            {
+                "site_id": c.own_site[p] if own else c.foreign_site,
+                "side": "receiver" if p == "receiver" else "generator",
+                "tickets": [TICKET()],
+            },
+        ),
+        own_for("generator", "receiver", admin_any=False),
+    ),
+    ("POST", "/api/v1/tickets/csv"): Probe(
+        lambda c, p, own: (
+            "/api/v1/tickets/csv",
+            {
+                "site_id": c.own_site[p] if own else c.foreign_site,
+                "side": "receiver" if p == "receiver" else "generator",
+                "csv": "plate,gross_kg,tare_kg,net_kg,weighed_at\n"
+                + ",".join(TICKET()[k] for k in ("plate", "gross_kg", "tare_kg", "net_kg", "weighed_at"))
+                + "\n",
+            },
+        ),
+        own_for("generator", "receiver", admin_any=False),
+    ),
+    ("GET", "/api/v1/tickets"): Probe(path("/api/v1/tickets"), only(*ENTERPRISES, *REGS, "admin"), False),
     ("POST", "/api/v1/zones"): Probe(
         body_only(
             "/api/v1/zones",
@@ -830,6 +859,7 @@ WEB_PARTY = {
     "/ledger/manifest": {"generator"},
     "/plans/new": {"generator"},
     "/declarations": {"generator"},
+    "/tickets": {"generator", "receiver"},
 }
 
 

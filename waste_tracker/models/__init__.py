@@ -40,9 +40,10 @@ from waste_tracker.models.registry import (
 from waste_tracker.models.rollup import FlowDaily, LicenceYearReceived
 from waste_tracker.models.rule import RuleSetting, RuleSettingChange
 from waste_tracker.models.schedule import ScheduledJob
-from waste_tracker.models.track import ProtectedZone, TrackPoint
+from waste_tracker.models.track import ProtectedZone, TrackPoint, WeighbridgeTicket
 
 __all__ = [
+    "WeighbridgeTicket",
     "ProtectedZone",
     "TrackPoint",
     "CatalogueCodeChange",

@@ -5,10 +5,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import REAL, Boolean, CheckConstraint, Column, Date, Double, ForeignKey, PrimaryKeyConstraint, String, Text, Uuid
+from sqlalchemy import (
+    REAL,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    Uuid,
+)
 from sqlmodel import Field, SQLModel
 
 from waste_tracker.ids import uuid7
@@ -57,4 +73,31 @@ class ProtectedZone(SQLModel, table=True):
     source: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     is_example: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default="false"))
     created_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = created_at_field()
+
+
+class WeighbridgeTicket(SQLModel, table=True):
+    """A weighbridge ticket of a generator (loaded truck out) or a receiver (truck in). Matched
+    to a manifest by plate, site and time when read (``track.tickets``); append-only evidence."""
+
+    __tablename__ = "weighbridge_ticket"
+    __table_args__ = (
+        CheckConstraint("side IN ('generator', 'receiver')", name="side"),
+        CheckConstraint("gross_kg > tare_kg AND tare_kg >= 0 AND net_kg > 0", name="weights"),
+        Index("ix_weighbridge_ticket_site_plate_time", "site_id", "plate", "weighed_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    site_id: uuid.UUID = Field(foreign_key="site.id")
+    organisation_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
+    county_adcode: int = Field(sa_column=Column(Integer, nullable=False))
+    side: str = Field(sa_column=Column(String(16), nullable=False))
+    plate: str = Field(sa_column=Column(String(16), nullable=False))
+    gross_kg: Decimal = Field(sa_column=Column(Numeric(14, 3), nullable=False))
+    tare_kg: Decimal = Field(sa_column=Column(Numeric(14, 3), nullable=False))
+    net_kg: Decimal = Field(sa_column=Column(Numeric(14, 3), nullable=False))
+    weighed_at: datetime = Field(sa_column=tz_column(nullable=False))
+    scale_id: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    photo_sha256: str | None = Field(default=None, sa_column=Column(String(64)))
+    created_by: uuid.UUID = Field(foreign_key="app_user.id")
     created_at: datetime = created_at_field()

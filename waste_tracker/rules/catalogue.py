@@ -271,6 +271,30 @@ RULES: dict[str, Rule] = {
             },
         ),
         Rule(
+            "weight_mismatch",
+            "sweep",
+            "warning",
+            {"percent": 3, "kg": 100},
+            {"zh-CN": "两端过磅重量不符", "en": "Weighbridge weights do not match"},
+            {
+                "zh-CN": "产生单位出厂过磅、接受单位进厂过磅与联单申报量之间相差超过 {percent}% 且超过 {kg} 千克。",
+                "en": "The generator's ticket (out), the receiver's ticket (in) and the manifest's declared quantity "
+                "differ by more than {percent} % and {kg} kg.",
+            },
+        ),
+        Rule(
+            "unmatched_ticket",
+            "sweep",
+            "critical",
+            {"hours": 6},
+            {"zh-CN": "进厂过磅无对应联单", "en": "Weighbridge ticket without a manifest"},
+            {
+                "zh-CN": "接受单位过磅的车辆在前后 6 小时内没有任何在该单位卸货的联单（超过 {hours} 小时仍未匹配）：废物可能无单进厂。",
+                "en": "A truck weighed in at a receiver matches no manifest dropped off there within six hours (still "
+                "unmatched after {hours} hours): waste may have arrived without papers.",
+            },
+        ),
+        Rule(
             "track_silent",
             "sweep",
             "warning",

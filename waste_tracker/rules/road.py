@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from waste_tracker.geo.distance import haversine_m
 from waste_tracker.track.analysis import Fix, driven_m, fastest, gaps, off_line_m, stops
+from waste_tracker.track.tickets import MATCH_SQL
 
 if TYPE_CHECKING:
     from waste_tracker.rules.events import _Event
@@ -256,3 +257,33 @@ TRACK_SILENT_SQL = """
                         WHERE p.manifest_id = m.id AND p.in_window ORDER BY p.recorded_at DESC LIMIT 1) t
     WHERE m.status = 'in_transit' AND t.last_at < :now - make_interval(mins => :minutes)
       AND t.last_at > :now - interval '10 days'"""
+
+
+# Weighbridge tickets (track/tickets.py matches them to manifests by plate, site and time).
+WEIGHT_MISMATCH_SQL = f"""
+    WITH t AS (
+        SELECT w.side, w.net_kg, mm.id AS manifest_id FROM weighbridge_ticket w {MATCH_SQL}
+        WHERE mm.id IS NOT NULL AND w.weighed_at > :now - interval '30 days'),
+    per AS (
+        SELECT manifest_id, max(net_kg) FILTER (WHERE side = 'generator') AS gen_kg,
+               max(net_kg) FILTER (WHERE side = 'receiver') AS rcv_kg
+        FROM t GROUP BY manifest_id)
+    SELECT 'manifest:' || m.id, m.id, NULL::uuid,
+           jsonb_build_object('number', m.number, 'generator_ticket_kg', per.gen_kg::text,
+                              'receiver_ticket_kg', per.rcv_kg::text, 'declared_kg', m.declared_kg::text,
+                              'difference_kg', (x.hi - x.lo)::text, 'tolerance_percent', :percent, 'tolerance_kg', :kg),
+           md5(m.id::text || '|' || COALESCE(per.gen_kg::text, '') || '|' || COALESCE(per.rcv_kg::text, '')),
+           m.generator_county, m.receiver_county, m.generator_org_id, m.receiver_org_id, m.carrier_org_id
+    FROM per JOIN manifest m ON m.id = per.manifest_id
+    CROSS JOIN LATERAL (SELECT greatest(per.gen_kg, per.rcv_kg, m.declared_kg) AS hi,
+                               least(per.gen_kg, per.rcv_kg, m.declared_kg) AS lo) x
+    WHERE x.hi - x.lo > :kg AND (x.hi - x.lo) * 100 > :percent * x.hi"""
+
+UNMATCHED_TICKET_SQL = f"""
+    SELECT 'ticket:' || w.id, NULL::uuid, NULL::uuid,
+           jsonb_build_object('ticket_id', w.id, 'site_id', w.site_id, 'plate', w.plate, 'net_kg', w.net_kg::text,
+                              'weighed_at', w.weighed_at, 'threshold_hours', :hours),
+           md5(w.id::text), NULL::integer, w.county_adcode, NULL::uuid, w.organisation_id, NULL::uuid
+    FROM weighbridge_ticket w {MATCH_SQL}
+    WHERE w.side = 'receiver' AND mm.id IS NULL
+      AND w.weighed_at < :now - make_interval(hours => :hours) AND w.weighed_at > :now - interval '30 days'"""

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from waste_tracker import clock
 from waste_tracker.alerts.store import sweep_rule
 from waste_tracker.rules.mass_balance import MASS_BALANCE_SQL
-from waste_tracker.rules.road import TRACK_SILENT_SQL
+from waste_tracker.rules.road import TRACK_SILENT_SQL, UNMATCHED_TICKET_SQL, WEIGHT_MISMATCH_SQL
 from waste_tracker.rules.settings import effective_settings
 
 log = logging.getLogger("waste_tracker.sweep")
@@ -81,6 +81,8 @@ SWEEP_SQL: dict[str, str] = {
            OR (m.remainder_open AND m.status IN ('received', 'completed')
                AND m.received_at < :now - make_interval(days => :days))""",
     "track_silent": TRACK_SILENT_SQL,
+    "weight_mismatch": WEIGHT_MISMATCH_SQL,
+    "unmatched_ticket": UNMATCHED_TICKET_SQL,
     **MASS_BALANCE_SQL,
 }
 

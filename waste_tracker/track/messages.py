@@ -34,6 +34,18 @@ register(
             "zh-CN": "第 {index} 个面的坐标不在中国范围内（{bounds}）：请使用 WGS-84 经纬度（经度在前）。",
             "en": "Polygon {index} lies outside China ({bounds}): use WGS-84 longitude/latitude (longitude first).",
         },
+        "net_not_gross_minus_tare": {
+            "zh-CN": "净重 {net_kg} 千克不等于毛重 {gross_kg} 减皮重 {tare_kg}。",
+            "en": "The net weight {net_kg} kg is not the gross {gross_kg} minus the tare {tare_kg}.",
+        },
+        "weighed_at_out_of_range": {
+            "zh-CN": "过磅时间 {weighed_at} 不合理（不能晚于现在，也不能早于 {max_days} 天前）。",
+            "en": "The weighing time {weighed_at} is implausible (not after now, not more than {max_days} days ago).",
+        },
+        "invalid_csv": {
+            "zh-CN": "CSV 文件有误（第 {row} 行）：{reason}。应有列：{expected}。",
+            "en": "The CSV file is wrong (row {row}): {reason}. Columns expected: {expected}.",
+        },
         "zone_name_required": {"zh-CN": "第 {index} 个保护区缺少名称。", "en": "Zone {index} has no name."},
     }
 )
