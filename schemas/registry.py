@@ -110,6 +110,9 @@ class SiteCreate(Strict):
     address: str = Field(default="", max_length=300)
     location: PointGeoJSON
     county_adcode: int | None = Field(default=None, description="Optional; must agree with the location")
+    kind: Literal["facility", "parking", "transit", "collection"] = Field(
+        default="facility", description="parking, transit and collection sites are where a truck may stand on its way"
+    )
 
 
 class SitePublic(BaseModel):
@@ -120,6 +123,7 @@ class SitePublic(BaseModel):
     location: PointGeoJSON
     county_adcode: int
     city_adcode: int
+    kind: str = "facility"
     created_at: datetime
 
 

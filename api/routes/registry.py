@@ -220,6 +220,7 @@ def site_public(site: Site) -> SitePublic:
         location=PointGeoJSON.of(lon, lat),
         county_adcode=site.county_adcode,
         city_adcode=site.city_adcode,
+        kind=site.kind,
         created_at=site.created_at,
     )
 
@@ -241,6 +242,7 @@ async def create_site(body: SiteCreate, principal: PrincipalDep, session: Sessio
         lon=body.location.lon,
         lat=body.location.lat,
         county_adcode=body.county_adcode,
+        kind=body.kind,
     )
     return site_public(site)
 

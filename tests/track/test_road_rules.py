@@ -101,3 +101,21 @@ async def test_track_silent_while_in_transit(client, session: AsyncSession, worl
         await client.post(f"/api/v1/tracks/{m['id']}/points", json={"points": later}, headers=f.auth(world.driver))
         await run_sweep(session, T0 + timedelta(minutes=45))
         assert (await alerts_of(session, m["id"]))["track_silent"].status == "auto_resolved"
+
+
+async def test_a_stop_at_a_parking_site_is_no_stop_away(client, session: AsyncSession, world: World, flow: Flow) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    a = f.POINTS[330402]
+    rcv: tuple[float, float] = tuple((await flow.create())["receiver"]["location"]["coordinates"])  # type: ignore[assignment]
+    mid = ((a[0] + rcv[0]) / 2, (a[1] + rcv[1]) / 2)
+    other = await f.site(session, org=world.general_receiver, county=330411, at=mid)  # somebody else's factory
+    legs = _line(a, mid, T0, 15)
+    stand = [(T0 + timedelta(minutes=15, seconds=30 * i), mid[0], mid[1] + 0.00001 * (i % 2)) for i in range(1, 61)]
+    back = _line(mid, rcv, T0 + timedelta(minutes=45), 15)
+    m = await _journey(client, flow, world, legs + stand + back, 61)
+    e = (await alerts_of(session, m["id"]))["stop_away_from_site"].evidence
+    assert e["stops"][0]["minutes"] and e["stops"][0]["nearest_site"] != other.name  # a factory is no place to stand
+    await session.execute(text("UPDATE site SET kind = 'parking' WHERE id = :s"), {"s": other.id})
+    m2 = await _journey(client, flow, world, legs + stand + back, 61)
+    assert "stop_away_from_site" not in await alerts_of(session, m2["id"])

@@ -31,8 +31,7 @@ async def test_a_receiver_records_tickets(live_server: LiveServer, browser: Brow
     await expect(page.locator("#tickets")).to_contain_text("未匹配")
     csv = ARTIFACTS / "scale.csv"
     csv.write_text(
-        "plate,gross_kg,tare_kg,net_kg,weighed_at,scale_id\n"
-        f"浙FX8888,15000,9000,6000,{clock.now().isoformat()},SCALE-2\n",
+        f"plate,gross_kg,tare_kg,net_kg,weighed_at,scale_id\n浙FX8888,15000,9000,6000,{clock.now().isoformat()},SCALE-2\n",
         encoding="utf-8",
     )
     await page.locator("#csv-file").set_input_files(str(csv))

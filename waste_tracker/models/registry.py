@@ -136,6 +136,7 @@ class Site(SQLModel, table=True):
     """A facility of an organisation; its county is derived from the location in PostGIS."""
 
     __tablename__ = "site"
+    __table_args__ = (CheckConstraint("kind IN ('facility', 'parking', 'transit', 'collection')", name="kind"),)
 
     id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
     organisation_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
@@ -144,6 +145,9 @@ class Site(SQLModel, table=True):
     location: Any = Field(sa_column=Column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False))
     county_adcode: int = Field(sa_column=Column(Integer, ForeignKey("jurisdiction.adcode"), nullable=False, index=True))
     city_adcode: int = Field(sa_column=Column(Integer, ForeignKey("jurisdiction.adcode"), nullable=False, index=True))
+    # facility (production, treatment), parking (a carrier's yard), transit (a transfer station),
+    # collection (a collection unit's store): a truck may stand at the last three on its way.
+    kind: str = Field(default="facility", sa_column=Column(String(16), nullable=False, server_default="facility"))
     created_at: datetime = created_at_field()
 
 

@@ -201,6 +201,9 @@ def _visible_sites_clause(actor: Principal) -> ColumnElement[bool]:
     return or_(public_org, col(Site.organisation_id) == actor.organisation_id)
 
 
+SITE_KINDS = ("facility", "parking", "transit", "collection")
+
+
 async def create_site(
     session: AsyncSession,
     actor: Principal | None,
@@ -211,9 +214,12 @@ async def create_site(
     lat: float,
     address: str = "",
     county_adcode: int | None = None,
+    kind: str = "facility",
 ) -> Site:
     """Create a site; its county is derived from the location in PostGIS and must agree with any
     county the caller declared."""
+    if kind not in SITE_KINDS:
+        raise Invalid("validation_error", {"field": "kind", "allowed": list(SITE_KINDS)})
     if actor is not None and not (actor.is_admin or (actor.role == "enterprise" and actor.owns(organisation_id))):
         raise Forbidden()
     org = await session.get(Organisation, organisation_id)
@@ -229,6 +235,7 @@ async def create_site(
         location=f"SRID=4326;POINT({lon!r} {lat!r})",
         county_adcode=hit.county_adcode,
         city_adcode=hit.city_adcode,
+        kind=kind,
     )
     session.add(site)
     await session.flush()

@@ -25,13 +25,15 @@ _SCANS = text(
        FROM manifest_event WHERE manifest_id = :m AND type IN ('picked_up', 'dropped_off') AND location IS NOT NULL
        ORDER BY seq"""
 )
-# For each stop: the nearest registered site and the county it is in (one round trip for all stops).
+# For each stop: the nearest place a truck may stand (a parking, transit or collection site, or
+# the load's own generator or receiver) and the county it is in (one round trip for all stops).
 _STOP_PLACES = text(
     """SELECT s.i, n.name AS site, n.d AS site_m, c.adcode AS county, c.name AS county_name
        FROM unnest(CAST(:lon AS float8[]), CAST(:lat AS float8[])) WITH ORDINALITY AS s(lon, lat, i)
        CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS g) p
        LEFT JOIN LATERAL (SELECT x.name, ST_Distance(x.location::geography, p.g::geography) AS d
-                          FROM site x ORDER BY x.location <-> p.g LIMIT 1) n ON true
+                          FROM site x WHERE x.kind IN ('parking', 'transit', 'collection') OR x.id = ANY(:own)
+                          ORDER BY x.location <-> p.g LIMIT 1) n ON true
        LEFT JOIN LATERAL (SELECT j.adcode, j.name FROM jurisdiction j WHERE j.level = 'county' AND ST_Covers(j.geom, p.g)
                           ORDER BY j.adcode LIMIT 1) c ON true
        ORDER BY s.i"""
@@ -91,7 +93,12 @@ async def track_rules(c: _Event) -> None:
             places = (
                 (
                     await c.session.execute(
-                        _STOP_PLACES, {"lon": [x.lon for x in found_stops], "lat": [x.lat for x in found_stops]}
+                        _STOP_PLACES,
+                        {
+                            "lon": [x.lon for x in found_stops],
+                            "lat": [x.lat for x in found_stops],
+                            "own": [m.generator_site_id, m.pickup_site_id, m.receiver_site_id],
+                        },
                     )
                 )
                 .mappings()

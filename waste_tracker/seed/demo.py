@@ -481,6 +481,7 @@ async def seed(session: AsyncSession) -> dict[str, int]:
                 lat=d.lat,
                 address=d.address,
                 county_adcode=d.county,
+                kind="parking" if d.roles == ["carrier"] else "facility",
             )
             created["sites"] += 1
         if d.licence and await _one(session, select(Licence.id).where(Licence.number == d.licence["number"])) is None:
