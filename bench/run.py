@@ -261,6 +261,10 @@ def run(profile: dict[str, Any], db: BenchDb, regenerate: bool) -> dict[str, Any
         log(f"generating {profile['manifests']:,} manifests into {db.name} ...")
         result["generation"] = generate(db, profile["manifests"], ready=ready_mix_total(profile))
         log(f"generated in {result['generation']['timings']['total_s']} s")
+    else:
+        from waste_tracker.migrate import upgrade
+
+        upgrade(db.url)  # a database kept from an earlier run gets the migrations added since
     with psycopg.connect(db.conninfo) as conn:
         result["data"] = {
             t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("manifest", "manifest_event", "alert")

@@ -150,3 +150,13 @@ def test_stops_and_gaps() -> None:
     assert s.points == 15 and s.minutes == 14
     (g,) = gaps(fixes)
     assert g.minutes == 21 and (g.from_lon, g.to_lon) == (standing[-1].lon, 120.9)
+
+
+def test_a_burst_of_points_is_thinned() -> None:
+    from waste_tracker.track.analysis import thin
+
+    t = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    burst = [Fix(t + timedelta(milliseconds=i), 120.8 + i * 1e-7, 30.7) for i in range(20_000)]  # 20 s of 1 ms points
+    kept = thin(burst, 5)
+    assert len(kept) == 5 and kept[-1] == burst[-1]
+    assert stops(kept) == [] and gaps(kept) == []

@@ -11,14 +11,19 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from waste_tracker.geo.distance import haversine_m
-from waste_tracker.track.analysis import Fix, driven_m, fastest, gaps, off_line_m, stops
+from waste_tracker.track.analysis import Fix, driven_m, fastest, gaps, off_line_m, stops, thin
 from waste_tracker.track.tickets import MATCH_SQL
 
 if TYPE_CHECKING:
     from waste_tracker.rules.events import _Event
 
+# One point per 5-second slot (thinned again in Python): a flood of points cannot slow a drop-off.
 _TRACK = text(
-    """SELECT recorded_at, lon, lat FROM track_point WHERE manifest_id = :m AND in_window ORDER BY recorded_at, source"""
+    """SELECT recorded_at, lon, lat FROM (
+           SELECT DISTINCT ON (floor(extract(epoch FROM recorded_at) / 5)) recorded_at, lon, lat
+           FROM track_point WHERE manifest_id = :m AND in_window
+           ORDER BY floor(extract(epoch FROM recorded_at) / 5), recorded_at) p
+       ORDER BY recorded_at"""
 )
 _SCANS = text(
     """SELECT type, server_time, COALESCE(device_time, server_time) AS at, ST_X(location) AS lon, ST_Y(location) AS lat
@@ -54,7 +59,7 @@ async def track_rules(c: _Event) -> None:
     ):
         return
     m = c.m
-    fixes = [Fix(r.recorded_at, r.lon, r.lat) for r in (await c.session.execute(_TRACK, {"m": m.id})).all()]
+    fixes = thin([Fix(r.recorded_at, r.lon, r.lat) for r in (await c.session.execute(_TRACK, {"m": m.id})).all()])
     scans = (await c.session.execute(_SCANS, {"m": m.id})).mappings().all()
     pickup = next((x for x in scans if x["type"] == "picked_up"), None)
     dropoff = next((x for x in reversed(scans) if x["type"] == "dropped_off"), None)

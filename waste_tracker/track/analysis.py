@@ -45,6 +45,19 @@ class Gap:
         return (self.end - self.start).total_seconds() / 60
 
 
+def thin(fixes: Sequence[Fix], min_seconds: float = 5.0) -> list[Fix]:
+    """At most one point per ``min_seconds``: what the shapes below need, and a bound on their
+    work whatever a device sends (a phone records every 30 s; a burst of points a millisecond
+    apart must not make a drop-off slow)."""
+    out: list[Fix] = []
+    for f in fixes:
+        if not out or (f.at - out[-1].at).total_seconds() >= min_seconds:
+            out.append(f)
+    if fixes and out[-1] is not fixes[-1]:
+        out.append(fixes[-1])  # the last point counts (a gap or a stop ends there)
+    return out
+
+
 def stops(fixes: Sequence[Fix], radius_m: float = 150.0, min_minutes: float = 10.0) -> list[Stop]:
     """Runs of consecutive points all within ``radius_m`` of the run's first point, lasting at
     least ``min_minutes`` (``fixes`` ordered by time)."""

@@ -23,7 +23,7 @@ from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound
 from waste_tracker.manifest import access
 from waste_tracker.models import Manifest, TrackPoint
-from waste_tracker.track.analysis import Fix, driven_m, gaps, stops
+from waste_tracker.track.analysis import Fix, driven_m, gaps, stops, thin
 
 MAX_BATCH = 1000
 MAX_SKEW = timedelta(minutes=10)  # a device clock a little ahead of ours is tolerated
@@ -140,9 +140,10 @@ async def track_of(session: AsyncSession, actor: Principal, manifest_id: uuid.UU
         .all()
     )
     inside = [r for r in rows if r.in_window]
-    fixes = [Fix(r.recorded_at, r.lon, r.lat) for r in inside]
+    every = [Fix(r.recorded_at, r.lon, r.lat) for r in inside]
+    fixes = thin(every)  # the line keeps every point; the shapes are judged on the thinned track
     features: list[dict[str, Any]] = []
-    if len(fixes) >= 2:
+    if len(every) >= 2:
         features.append(
             {
                 "type": "Feature",
