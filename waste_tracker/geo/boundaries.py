@@ -58,13 +58,14 @@ def _to_multipolygon(g: BaseGeometry) -> MultiPolygon:
 
 def _convert(geom: BaseGeometry, datum: str) -> MultiPolygon:
     if datum == "gcj02":
-        geom = shapely.transform(geom, _inverse_coords)
+        geom = shapely.transform(geom, gcj02_coords_to_wgs84)
     if not geom.is_valid:
         geom = make_valid(geom)
     return _to_multipolygon(geom)
 
 
-def _inverse_coords(coords: np.ndarray) -> np.ndarray:
+def gcj02_coords_to_wgs84(coords: np.ndarray) -> np.ndarray:
+    """For ``shapely.transform``: an array of GCJ-02 (lon, lat) pairs in WGS-84."""
     return np.array([gcj02_to_wgs84(float(x), float(y)) for x, y in coords], dtype=float).reshape(coords.shape)
 
 

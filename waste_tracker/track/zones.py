@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Forbidden, Invalid, NotFound
-from waste_tracker.geo.boundaries import _inverse_coords
+from waste_tracker.geo.boundaries import gcj02_coords_to_wgs84
 from waste_tracker.models import ProtectedZone
 
 KINDS = ("drinking_water", "ecological_redline", "other")
@@ -93,7 +93,7 @@ async def import_zones(
     zones = []
     for i, (fname, mp) in enumerate(_polygons(geojson)):
         if datum == "gcj02":
-            mp = shapely.transform(mp, _inverse_coords)
+            mp = shapely.transform(mp, gcj02_coords_to_wgs84)
         label = (name or fname or "").strip()
         if not label:
             raise Invalid("zone_name_required", {"index": i})
