@@ -19,6 +19,7 @@ import asyncio
 import re
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import zxingcpp
@@ -230,8 +231,8 @@ async def receiver_receives_and_disposes(ctx: BrowserContext, number: str) -> No
     await page.close()
 
 
-async def plant_a_second_load(api: httpx.AsyncClient, ctx_gen: BrowserContext) -> tuple[str, str, Path]:
-    """Through the API: a second manifest, submitted and picked up at the generator's site."""
+async def submit_a_load(api: httpx.AsyncClient) -> dict[str, Any]:
+    """Through the API: 2 t of SW17 from 桐乡化纤 to 桐乡固废处置场, carried by 通达, submitted."""
     gen = await token_of(api, GENERATOR)
     site = (await api.get("/api/v1/sites", headers=gen, params={"county": 330483})).json()
     gen_site = next(s for s in site if s["name"] == "洲泉化纤基地")
@@ -260,6 +261,12 @@ async def plant_a_second_load(api: httpx.AsyncClient, ctx_gen: BrowserContext) -
     m = (await api.post("/api/v1/manifests", json=body, headers=gen)).json()
     m = (await api.post(f"/api/v1/manifests/{m['id']}/submit", headers=gen)).json()
     assert m["status"] == "submitted", m
+    return dict(m)
+
+
+async def plant_a_second_load(api: httpx.AsyncClient, ctx_gen: BrowserContext) -> tuple[str, str, Path]:
+    """Through the API: a second manifest, submitted and picked up at the generator's site."""
+    m = await submit_a_load(api)
     drv = await token_of(api, DRIVER)
     scan = {
         "token": make_token(TEST_SECRET, uuid.UUID(m["id"]), m["number"]),

@@ -4,14 +4,15 @@ manifest page then draws the journey."""
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 from playwright.async_api import Browser, expect
 
 from tests.conftest import TEST_SECRET
 from tests.web.browser import Watch, audit, login, new_context, shot
 from tests.web.conftest import LiveServer
-from tests.web.test_e2e import token_of
-from waste_tracker import clock
+from tests.web.test_e2e import submit_a_load, token_of
 from waste_tracker.scan.tokens import make_token
 
 GEN_AT = (120.4500, 30.6000)  # 洲泉化纤基地 (桐乡)
@@ -20,41 +21,11 @@ RCV_AT = (120.5200, 30.6800)  # 桐乡固废处置场
 expect.set_options(timeout=20_000)
 
 
-async def _submitted(api: httpx.AsyncClient) -> dict[str, str]:
-    gen = await token_of(api, "tongxiang-fibre")
-    sites = (await api.get("/api/v1/sites", headers=gen, params={"county": 330483})).json()
-    carrier = (await api.get("/api/v1/organisations", headers=gen, params={"role": "carrier", "q": "通达"})).json()[0]
-    body = {
-        "generator_site_id": next(s for s in sites if s["name"] == "洲泉化纤基地")["id"],
-        "carrier_org_id": carrier["id"],
-        "receiver_site_id": next(s for s in sites if s["name"] == "桐乡固废处置场")["id"],
-        "planned_method_code": "R15",
-        "planned_pickup_date": clock.today().isoformat(),
-        "emergency_measures": "泄漏时收集，严禁明火。",
-        "emergency_contact": "张工",
-        "emergency_phone": "0573-88888888",
-        "lines": [
-            {
-                "waste_code": "SW17",
-                "physical_form": "solid",
-                "quantity": "2",
-                "unit": "t",
-                "container_type": "吨袋",
-                "container_count": 2,
-            }
-        ],
-    }
-    m = (await api.post("/api/v1/manifests", json=body, headers=gen)).json()
-    m = (await api.post(f"/api/v1/manifests/{m['id']}/submit", headers=gen)).json()
-    assert m["status"] == "submitted", m
-    return m
-
-
 async def test_the_phone_records_the_track(live_server: LiveServer, browser: Browser) -> None:
     watch = Watch(live_server.url)
     async with httpx.AsyncClient(base_url=live_server.url, timeout=30) as api:
-        m = await _submitted(api)
-        token = make_token(TEST_SECRET, __import__("uuid").UUID(m["id"]), m["number"])
+        m = await submit_a_load(api)
+        token = make_token(TEST_SECRET, uuid.UUID(m["id"]), m["number"])
         drv = await new_context(browser, watch, narrow=True, at=GEN_AT)
         page = await drv.new_page()
         await login(page, "driver-tongda")

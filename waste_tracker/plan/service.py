@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
@@ -26,10 +25,6 @@ EDITABLE = ("draft", "returned", "accepted")
 
 def filing_deadline(year: int) -> date:
     return date(year, *FILING_DEADLINE)
-
-
-def _t(v: Any) -> Decimal:
-    return Decimal(str(v))
 
 
 async def _validate(session: AsyncSession, kind: str, body: dict[str, Any], edition: str) -> dict[str, Any]:
@@ -266,18 +261,6 @@ async def list_plans(
 async def history(session: AsyncSession, plan_id: uuid.UUID) -> list[ManagementPlanEvent]:
     stmt = select(ManagementPlanEvent).where(ManagementPlanEvent.plan_id == plan_id).order_by(col(ManagementPlanEvent.seq))
     return list((await session.execute(stmt)).scalars())
-
-
-def in_force(p: ManagementPlan | None) -> dict[str, Any] | None:
-    """The body manifests are checked against: the last accepted version."""
-    return p.accepted_body if p is not None else None
-
-
-def expected_t(body: dict[str, Any], waste_code: str) -> Decimal | None:
-    for w in body.get("wastes") or []:
-        if w["waste_code"] == waste_code:
-            return _t(w["expected_t"])
-    return None
 
 
 async def plan_for(session: AsyncSession, site_id: uuid.UUID, year: int, kind: str) -> ManagementPlan | None:

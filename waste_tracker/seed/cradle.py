@@ -175,39 +175,9 @@ class _Demo:
             await manifests.submit(self.s, p, m.id)
         assert m.number is not None
         token = make_token(self.settings.secret_key, m.id, m.number)
-        lon, lat = site_lonlat(self.sites[gen])
-        with clock.frozen(_at(day, 10)):
-            await scans.scan(
-                self.s,
-                self.principals[DRIVER],
-                secret=self.settings.secret_key,
-                token=token,
-                action="pickup",
-                lon=lon,
-                lat=lat,
-                accuracy_m=6.0,
-                device_time=None,
-                vehicle_plate=PLATE,
-                quantity_kg=None,
-                geofence_m=self.settings.geofence_radius_m,
-                container_codes=[c.identification_code for c in containers] if containers else None,
-            )
-        rlon, rlat = site_lonlat(self.sites[st.receiver])
-        with clock.frozen(_at(day, 12)):
-            await scans.scan(
-                self.s,
-                self.principals[DRIVER],
-                secret=self.settings.secret_key,
-                token=token,
-                action="dropoff",
-                lon=rlon,
-                lat=rlat,
-                accuracy_m=6.0,
-                device_time=None,
-                vehicle_plate=PLATE,
-                quantity_kg=None,
-                geofence_m=self.settings.geofence_radius_m,
-            )
+        codes = [c.identification_code for c in containers] if containers else None
+        await self._scan(token, "pickup", site_lonlat(self.sites[gen]), _at(day, 10), codes)
+        await self._scan(token, "dropoff", site_lonlat(self.sites[st.receiver]), _at(day, 12), None)
         kg = m.declared_kg
         rp = self.principals[st.receiver]
         with clock.frozen(_at(day, 15)):
@@ -218,6 +188,25 @@ class _Demo:
         if done < clock.today():
             with clock.frozen(_at(done, 11)):
                 await manifests.dispose(self.s, rp, m.id, method_code=st.method, disposed_on=done, quantity=kg)
+
+    async def _scan(self, token: str, action: str, at: tuple[float, float], when: datetime, codes: list[str] | None) -> None:
+        """The driver's scan at ``when``, at the site (the container codes read at a pickup)."""
+        with clock.frozen(when):
+            await scans.scan(
+                self.s,
+                self.principals[DRIVER],
+                secret=self.settings.secret_key,
+                token=token,
+                action=action,
+                lon=at[0],
+                lat=at[1],
+                accuracy_m=6.0,
+                device_time=None,
+                vehicle_plate=PLATE,
+                quantity_kg=None,
+                geofence_m=self.settings.geofence_radius_m,
+                container_codes=codes,
+            )
 
     async def plan(self, gen: str, year: int, expected: dict[str, str], day: date, accept: bool = True) -> None:
         streams = GENERATORS[gen]
