@@ -16,6 +16,7 @@ from api import errors, web
 from api.middleware import BodySizeLimit, ContentTypeGuard, InternalErrors, SecurityHeaders
 from api.routes import (
     alerts,
+    approved_routes,
     auth,
     candidates,
     declarations,
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(declarations.router)
     app.include_router(tracks.router)
     app.include_router(zones.router)
+    app.include_router(approved_routes.router)
     app.include_router(tickets.router)
     app.include_router(public.router)
     web.install(app)

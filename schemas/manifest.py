@@ -30,6 +30,22 @@ class LineIn(Strict):
     container_count: int = Field(ge=0, le=100_000)
 
 
+class HandoverIn(Strict):
+    carrier_org_id: uuid.UUID = Field(description="The carrier taking the load over")
+    site_id: uuid.UUID = Field(description="The registered site where it takes over (a transit site, a yard)")
+
+
+class HandoverPublic(BaseModel):
+    position: int = Field(description="2 for the second carrier, … up to 5")
+    carrier_org_id: uuid.UUID
+    organisation_name: str
+    uscc: str
+    site_id: uuid.UUID
+    site_name: str
+    site_kind: str
+    taken_over: bool
+
+
 class ManifestCreate(Strict):
     generator_site_id: uuid.UUID
     carrier_org_id: uuid.UUID
@@ -41,6 +57,11 @@ class ManifestCreate(Strict):
     emergency_contact: str = Field(min_length=1, max_length=100)
     emergency_phone: str = Field(min_length=5, max_length=40)
     notes: str = Field(default="", max_length=2000)
+    handovers: list[HandoverIn] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Art. 17: the carriers after the first, in order (up to five carriers in all), each with its handover site",
+    )
 
 
 class ManifestUpdate(Strict):
@@ -54,6 +75,7 @@ class ManifestUpdate(Strict):
     emergency_contact: str | None = Field(default=None, min_length=1, max_length=100)
     emergency_phone: str | None = Field(default=None, min_length=5, max_length=40)
     notes: str | None = Field(default=None, max_length=2000)
+    handovers: list[HandoverIn] | None = Field(default=None, max_length=4, description="[] removes them")
 
 
 class LinePublic(BaseModel):
@@ -137,6 +159,8 @@ class ManifestPublic(ManifestSummary):
     licence_id: uuid.UUID | None
     permit_id: uuid.UUID | None
     exemption_id: uuid.UUID | None
+    handovers: list[HandoverPublic] = Field(default_factory=list, description="The carriers after the first (Art. 17)")
+    leg: int = Field(default=1, description="Which carrier holds the load: 1 the first, 2 the second, …")
     picked_up_at: datetime | None
     delivered_at: datetime | None
     received_at: datetime | None
@@ -221,13 +245,27 @@ class RedirectIn(Strict):
 
 class ScanIn(Strict):
     token: str = Field(min_length=1, max_length=200)
-    action: Literal["pickup", "dropoff"]
+    action: Literal["pickup", "handover", "dropoff"] = Field(
+        description="handover: the next carrier's driver takes the load over at the listed site (Art. 17)"
+    )
     lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
     lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)
     device_time: AwareDatetime | None = Field(default=None, description="The phone's clock, with its zone")
-    vehicle_plate: str | None = Field(default=None, min_length=5, max_length=16)
-    quantity_kg: Quantity | None = Field(default=None, gt=0, le=1_000_000, max_digits=13, decimal_places=3)
+    vehicle_plate: str | None = Field(
+        default=None, min_length=5, max_length=16, description="The scanning driver's truck (at a handover: the one taking over)"
+    )
+    from_vehicle_plate: str | None = Field(
+        default=None, min_length=5, max_length=16, description="At a handover: the truck handing the load over"
+    )
+    quantity_kg: Quantity | None = Field(
+        default=None,
+        gt=0,
+        le=1_000_000,
+        max_digits=13,
+        decimal_places=3,
+        description="Weighed or checked (required at a handover)",
+    )
     container_codes: list[str] | None = Field(
         default=None,
         max_length=500,

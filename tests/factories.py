@@ -66,9 +66,10 @@ async def site(
     county: int = 330402,
     at: tuple[float, float] | None = None,
     name: str | None = None,
+    kind: str = "facility",
 ) -> Site:
     lon, lat = at or POINTS[county]
-    return await create_site(session, None, organisation_id=org.id, name=name or f"厂区{next(_seq)}", lon=lon, lat=lat)
+    return await create_site(session, None, organisation_id=org.id, name=name or f"厂区{next(_seq)}", lon=lon, lat=lat, kind=kind)
 
 
 async def user(

@@ -23,6 +23,7 @@ APPEND_ONLY_TABLES = (
     "receiver_balance",
     "track_point",
     "weighbridge_ticket",
+    "ticket_photo",
 )
 # Append-only tables partitioned by time: their partitions are evidence too (track_point_y2026m12,
 # track_point_default). Partitions made later by track_point_ensure_partitions() belong to the

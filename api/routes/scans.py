@@ -20,7 +20,8 @@ router = APIRouter(prefix="/api/v1", tags=["scans"], responses=ERROR_RESPONSES)
     response_model=ScanPublic,
     status_code=201,
     openapi_extra=permission("driver", note="a driver of the manifest's carrier"),
-    description="Scan a manifest label's QR at pickup or drop-off, with the phone's GPS. Accepts an "
+    description="Scan a manifest label's QR at pickup, at a handover to the next carrier, or at drop-off, with the "
+    "phone's GPS. Accepts an "
     "Idempotency-Key header: a retry returns the first response and records nothing twice.",
 )
 async def create_scan(
@@ -42,6 +43,7 @@ async def create_scan(
             geofence_m=settings.geofence_radius_m,
             container_codes=body.container_codes,
             confirmed_container_count=body.confirmed_container_count,
+            from_vehicle_plate=body.from_vehicle_plate,
         )
         return ScanPublic(
             manifest_id=r.manifest.id,

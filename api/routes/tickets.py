@@ -9,7 +9,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from api.deps import PrincipalDep, SessionDep, permission
 from schemas.common import ERROR_RESPONSES
@@ -48,6 +48,17 @@ async def post_tickets_csv(body: TicketsCsvIn, principal: PrincipalDep, session:
     """A scale's export as CSV: all rows or none."""
     made = await tickets.post_tickets(session, principal, body.site_id, body.side, tickets.parse_csv(body.csv))
     return {"recorded": len(made), "ids": [str(w.id) for w in made]}
+
+
+@router.get(
+    "/{ticket_id}/photo",
+    response_class=Response,
+    openapi_extra=permission("enterprise", "regulator", "admin", note="own tickets; regulators: their counties"),
+)
+async def ticket_photo(ticket_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> Response:
+    """The ticket's photo as sent (its SHA-256 is the ticket's ``photo_sha256``)."""
+    media_type, content = await tickets.photo_of(session, principal, ticket_id)
+    return Response(content, media_type=media_type, headers={"Cache-Control": "private, max-age=86400"})
 
 
 @router.get("", openapi_extra=permission("enterprise", "regulator", "admin", note="own tickets; regulators: their counties"))

@@ -91,12 +91,15 @@ async def manifest_new(request: Request, principal: WebPrincipal, session: Sessi
     org = await organisations.get_organisation(session, principal, org_id)
     sites = await organisations.list_sites(session, principal, organisation_id=org_id)
     carriers = await organisations.list_organisations(session, principal, role="carrier", limit=500)
+    # Where a load may change hands (Art. 17): transfer stations, carriers' yards, collection stores.
+    handover_sites = await organisations.list_sites(session, principal, kinds=("transit", "parking", "collection"), limit=500)
     return render(
         request,
         "manifest_new.html",
         org=org,
         sites=sites,
         carriers=carriers,
+        handover_sites=handover_sites,
         methods=await catalogue.list_methods(session),
         today=clock.today().isoformat(),
     )
@@ -194,4 +197,5 @@ async def scan_page(
         number=m or "",
         token=t or "",
         track_interval=settings.track_record_interval_seconds,
+        org_id=str(org_id),
     )

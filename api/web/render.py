@@ -146,6 +146,7 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
             ("/reg/plans", "nav.reg_plans"),
             ("/reg/declarations", "nav.reg_declarations"),
             ("/reg/zones", "nav.zones"),
+            ("/reg/routes", "nav.routes"),
             ("/manifests", "nav.manifests"),
         ]
     if p.role == "driver":

@@ -24,6 +24,7 @@ EVIDENCE = (
     "receiver_balance",
     "track_point",
     "weighbridge_ticket",
+    "ticket_photo",
 )
 # A column of each, for the UPDATE probe.
 COLUMN = {
@@ -34,6 +35,7 @@ COLUMN = {
     "receiver_balance": "recorded_at",
     "track_point": "lon",
     "weighbridge_ticket": "plate",
+    "ticket_photo": "media_type",
 }
 
 

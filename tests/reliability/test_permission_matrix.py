@@ -34,7 +34,7 @@ from waste_tracker.manifest.commands import Draft
 from waste_tracker.models import Licence, User
 from waste_tracker.plan import service as plans_service
 from waste_tracker.registry.uscc import make_uscc
-from waste_tracker.track import zones
+from waste_tracker.track import approved_routes, tickets, zones
 
 PERSONAS = ["anonymous", "generator", "carrier", "driver", "receiver", "county_regulator", "city_regulator", "admin"]
 ROLE_OF = {
@@ -99,6 +99,8 @@ class Ctx:
     own_declaration: str
     foreign_declaration: str
     zone: str
+    route: str
+    tickets: dict[str, str]  # a ticket with a photo: the generator's, the receiver's, a foreign one
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
 
 
@@ -271,10 +273,30 @@ async def build_ctx(s: AsyncSession) -> Ctx:
     (zone,) = await zones.import_zones(
         s, admin_p, {"type": "Polygon", "coordinates": [ZONE_RING]}, kind="other", name="矩阵", valid_from=today(), valid_to=None
     )
+    route = await approved_routes.register(
+        s,
+        admin_p,
+        pickup_site_id=w.gen_site.id,
+        receiver_site_id=w.rcv_site.id,
+        geojson={"type": "LineString", "coordinates": [list(f.POINTS[330402]), list(f.POINTS[330411])]},
+        valid_from=today(),
+    )
+    photo = b"\x89PNG\r\n\x1a\n matrix"
+    ticket_ids = {}
+    for who, site, side, actor in (
+        ("generator", w.gen_site, "generator", gen_p),
+        ("receiver", w.rcv_site, "receiver", await principal_for(s, w.rcv_user, settings)),
+        ("foreign", og_site, "generator", og_p),
+    ):
+        t = tickets.TicketIn("浙FD1001", Decimal(10500), Decimal(9000), Decimal(1500), clock.now(), "", photo)
+        (made,) = await tickets.post_tickets(s, actor, site.id, side, [t])
+        ticket_ids[who] = str(made.id)
     return Ctx(
         w=w,
         users=users,
         zone=str(zone.id),
+        route=str(route.id),
+        tickets=ticket_ids,
         own_container=containers["own"],
         foreign_container=containers["foreign"],
         own_plan=plans["own"],
@@ -823,6 +845,30 @@ SPEC: dict[tuple[str, str], Probe] = {
     ("GET", "/api/v1/zones"): Probe(path("/api/v1/zones"), authed, False),
     ("POST", "/api/v1/zones/{zone_id}/retire"): Probe(
         lambda c, p, own: (f"/api/v1/zones/{c.zone}/retire", {"on": str(today())}), only(*REGS, "admin"), False
+    ),
+    ("POST", "/api/v1/routes"): Probe(
+        body_only(
+            "/api/v1/routes",
+            lambda c, p, o: {
+                "pickup_site_id": str(c.w.gen_site.id),
+                "receiver_site_id": str(c.w.rcv_site.id),
+                "geojson": {"type": "LineString", "coordinates": [list(f.POINTS[330402]), list(f.POINTS[330411])]},
+                "valid_from": str(today()),
+            },
+        ),
+        only(*REGS, "admin"),
+        False,
+    ),
+    ("GET", "/api/v1/routes"): Probe(path("/api/v1/routes"), authed, False),
+    ("POST", "/api/v1/routes/{route_id}/retire"): Probe(
+        lambda c, p, own: (f"/api/v1/routes/{c.route}/retire", {"on": str(today())}), only(*REGS, "admin"), False
+    ),
+    ("GET", "/api/v1/tickets/{ticket_id}/photo"): Probe(
+        path(
+            "/api/v1/tickets/{x}/photo",
+            x=lambda c, p, own: c.tickets["foreign"] if not own else c.tickets.get(p, c.tickets["generator"]),
+        ),
+        lambda p, own: (own and p in {"generator", "receiver", *REGS}) or p == "admin",
     ),
     # the cradle's web pages that name an object
     ("GET", "/ledger/c/{container_id}"): Probe(

@@ -103,3 +103,32 @@ async def test_only_the_sites_own_organisation_posts(client, world: World) -> No
     r = await client.post("/api/v1/tickets", json={**body, "side": "generator"}, headers=f.auth(world.rcv_user))
     assert r.status_code == 403  # a receiver site does not weigh loads out as a generator
     assert (await client.get("/api/v1/tickets", headers=f.auth(world.driver))).status_code == 403
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # the signature is what is checked
+
+
+async def test_a_tickets_photo_is_kept_and_served(client, session: AsyncSession, world: World) -> None:  # type: ignore[no-untyped-def]
+    import base64
+    import hashlib
+
+    now = clock.now()
+    photo = base64.b64encode(PNG).decode()
+    r = await _post(client, world, "generator", _ticket("浙F11111", 1000, now, photo_base64=photo))
+    assert r.status_code == 201, r.text
+    tid = r.json()["ids"][0]
+    r = await _post(client, world, "generator", _ticket("浙F11112", 1000, now, photo_base64=photo))  # the same image again
+    assert r.status_code == 201
+    assert (await session.execute(text("SELECT count(*) FROM ticket_photo"))).scalar_one() == 1
+    listed = (await client.get("/api/v1/tickets", headers=f.auth(world.gen_user))).json()
+    assert {t["photo_sha256"] for t in listed} == {hashlib.sha256(PNG).hexdigest()}
+    got = await client.get(f"/api/v1/tickets/{tid}/photo", headers=f.auth(world.gen_user))
+    assert got.status_code == 200 and got.content == PNG and got.headers["content-type"] == "image/png"
+    assert (await client.get(f"/api/v1/tickets/{tid}/photo", headers=f.auth(world.rcv_user))).status_code == 404
+    assert (await client.get(f"/api/v1/tickets/{tid}/photo", headers=f.auth(world.nanhu_regulator))).status_code == 200
+    # Not an image: refused, nothing written.
+    r = await _post(
+        client, world, "generator", _ticket("浙F11113", 1000, now, photo_base64=base64.b64encode(b"%PDF-1.7").decode())
+    )
+    assert r.status_code == 422 and r.json()["code"] == "invalid_ticket_photo"
+    assert (await session.execute(text("SELECT count(*) FROM weighbridge_ticket WHERE plate = '浙F11113'"))).scalar_one() == 0

@@ -83,3 +83,22 @@ def test_replay_of_a_rejection_and_return() -> None:
 def test_unknown_event_type_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown event type"):
         replay([ev(1, "teleported")])
+
+
+def test_a_load_with_two_carriers_changes_hands_before_the_drop_off() -> None:
+    first = ManifestState(status=Status.IN_TRANSIT, carriers=2, leg=1)
+    assert allowed(first) == [Action.HANDOVER]
+    with pytest.raises(Conflict):
+        decide(first, Action.DROPOFF)
+    s = replay(
+        [
+            ev(1, "created", declared_kg="1500.000", handovers=[{"carrier_org_id": "x", "site_id": "y"}]),
+            ev(2, "submitted", number="20263304000001", declared_kg="1500.000"),
+            ev(3, "picked_up", quantity_kg="1500.000"),
+            ev(4, "handed_over", quantity_kg="1500.000"),
+        ]
+    )
+    assert (s.status, s.carriers, s.leg) == (Status.IN_TRANSIT, 2, 2)
+    assert allowed(s) == [Action.DROPOFF]
+    with pytest.raises(Conflict):
+        decide(s, Action.HANDOVER)

@@ -4,6 +4,7 @@ brought those trucks."""
 
 from __future__ import annotations
 
+from PIL import Image
 from playwright.async_api import Browser, expect
 
 from tests.web.browser import Watch, audit, login, new_context, shot
@@ -26,9 +27,17 @@ async def test_a_receiver_records_tickets(live_server: LiveServer, browser: Brow
     await page.get_by_role("button", name="保存").click()
     await expect(page.locator("#ticket-result")).to_contain_text("不等于毛重")
     await page.locator("#tk-net").fill("12000")
+    photo = ARTIFACTS / "ticket-photo.png"
+    Image.new("RGB", (2400, 1800), (235, 235, 220)).save(photo)  # a phone's photo: shrunk to fit before it is sent
+    await page.locator("#tk-photo").set_input_files(str(photo))
     await page.get_by_role("button", name="保存").click()
     await expect(page.locator("#tickets")).to_contain_text("浙FX7777")
     await expect(page.locator("#tickets")).to_contain_text("未匹配")
+    link = page.locator("#tickets").get_by_role("link", name="查看照片")
+    await expect(link).to_have_count(1)
+    got = await page.request.get(await link.get_attribute("href") or "")
+    assert got.status == 200 and got.headers["content-type"] == "image/jpeg"
+    assert len(await got.body()) < 512 * 1024
     csv = ARTIFACTS / "scale.csv"
     csv.write_text(
         f"plate,gross_kg,tare_kg,net_kg,weighed_at,scale_id\n浙FX8888,15000,9000,6000,{clock.now().isoformat()},SCALE-2\n",

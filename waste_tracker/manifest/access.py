@@ -8,6 +8,7 @@ reader of either cannot forget a scope or drift from the other.
   scan), never a draft.
 - An enterprise sees the manifests its organisation generates (drafts too), carries or receives.
 - A driver sees the manifests its carrier carries (in lists; one it is otherwise a party to by id).
+- A carrier listed to take a load over (Art. 17) is a carrier of the manifest like the first.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, false, or_, true, type_coerce
+from sqlalchemy import ColumnElement, Integer, Uuid, and_, false, or_, true, type_coerce
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped
 from sqlmodel import col
@@ -45,9 +46,9 @@ def party_of(actor: Principal, m: Manifest) -> set[Side]:
             sides.add(Side.GENERATOR)
         if actor.organisation_id == m.receiver_org_id:
             sides.add(Side.RECEIVER)
-        if actor.organisation_id == m.carrier_org_id:
+        if actor.organisation_id in m.carrier_org_ids:
             sides.add(Side.CARRIER_OFFICE)
-    if actor.role == "driver" and actor.organisation_id == m.carrier_org_id:
+    if actor.role == "driver" and actor.organisation_id in m.carrier_org_ids:
         sides.add(Side.CARRIER)
     return sides
 
@@ -66,7 +67,7 @@ def can_see(actor: Principal, m: Manifest) -> bool:
         return actor.role == "enterprise" and actor.organisation_id == m.generator_org_id
     if actor.is_regulator:
         return actor.in_scope(m.generator_county, m.receiver_county)
-    return actor.organisation_id in (m.generator_org_id, m.carrier_org_id, m.receiver_org_id)
+    return actor.organisation_id in (m.generator_org_id, m.receiver_org_id, *m.carrier_org_ids)
 
 
 def alert_counties(a: Alert) -> set[int]:
@@ -95,6 +96,7 @@ class Readers:
     county_sets: Sequence[Column] = ()  # arrays of counties: a regulator reads a row when one is in its scope
     orgs: Sequence[Column] = ()  # an enterprise reads a row naming its organisation in one of these
     driver_orgs: Sequence[Column] = ()  # a driver, likewise
+    org_sets: Sequence[Column] = ()  # arrays of organisations: an enterprise or a driver reads a row naming its own
     owner: Column | None = None  # this party also reads the rows hidden from the others
     hidden: ColumnElement[bool] | None = None  # the rows only the owner reads (drafts)
 
@@ -103,6 +105,7 @@ MANIFESTS = Readers(
     counties=(col(Manifest.generator_county), col(Manifest.receiver_county)),
     orgs=(col(Manifest.generator_org_id), col(Manifest.carrier_org_id), col(Manifest.receiver_org_id)),
     driver_orgs=(col(Manifest.carrier_org_id),),
+    org_sets=(col(Manifest.handover_carrier_org_ids),),
     owner=col(Manifest.generator_org_id),
     hidden=col(Manifest.status).in_([str(s) for s in HIDDEN_FROM_OTHERS]),
 )
@@ -118,6 +121,12 @@ ALERTS = Readers(
 def _ints(column: Column) -> ColumnElement[Any]:
     """An integer-array column, typed so its array operators (``&&``, ``@>``) are available."""
     coerced: ColumnElement[Any] = type_coerce(column, ARRAY(Integer))
+    return coerced
+
+
+def _uuids(column: Column) -> ColumnElement[Any]:
+    """A uuid-array column, typed for ``@>`` (the GIN index answers it)."""
+    coerced: ColumnElement[Any] = type_coerce(column, ARRAY(Uuid))
     return coerced
 
 
@@ -139,9 +148,10 @@ def readable(actor: Principal, r: Readers) -> ColumnElement[bool]:
     org = actor.organisation_id
     if org is None:
         return false()
+    in_sets = [_uuids(s).contains([org]) for s in r.org_sets]
     if actor.role == "driver":
-        return _visible(r, or_(*(column == org for column in r.driver_orgs)))
-    others = _visible(r, or_(*(column == org for column in r.orgs if column is not r.owner)))
+        return _visible(r, or_(*(column == org for column in r.driver_orgs), *in_sets))
+    others = _visible(r, or_(*(column == org for column in r.orgs if column is not r.owner), *in_sets))
     return or_(r.owner == org, others) if r.owner is not None else others
 
 
@@ -162,9 +172,10 @@ def readable_branches(actor: Principal, r: Readers) -> list[ColumnElement[bool]]
     org = actor.organisation_id
     if org is None:
         return [false()]
+    in_sets = [_visible(r, _uuids(s).contains([org])) for s in r.org_sets]
     if actor.role == "driver":
-        return [_visible(r, column == org) for column in r.driver_orgs]
-    return [column == org if column is r.owner else _visible(r, column == org) for column in r.orgs]
+        return [_visible(r, column == org) for column in r.driver_orgs] + in_sets
+    return [column == org if column is r.owner else _visible(r, column == org) for column in r.orgs] + in_sets
 
 
 def manifest_scope(actor: Principal) -> ColumnElement[bool]:

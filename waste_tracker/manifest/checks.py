@@ -58,7 +58,10 @@ async def receiver_licence(
     )
 
 
-async def carrier_permit(session: AsyncSession, carrier_org_id: uuid.UUID, hazardous: bool, on: date) -> TransportPermit:
+async def carrier_permit(
+    session: AsyncSession, carrier_org_id: uuid.UUID, hazardous: bool, on: date, *, position: int = 1
+) -> TransportPermit:
+    """The carrier's transport permit valid on ``on`` (``position``: which carrier of the manifest)."""
     permits = list(
         (await session.execute(select(TransportPermit).where(TransportPermit.organisation_id == carrier_org_id))).scalars()
     )
@@ -70,7 +73,13 @@ async def carrier_permit(session: AsyncSession, carrier_org_id: uuid.UUID, hazar
     reason = "hazardous_goods_not_permitted" if valid else "permit_revoked" if current else "no_valid_permit"
     raise Invalid(
         "carrier_not_permitted",
-        {"carrier_org_id": str(carrier_org_id), "reason": reason, "date": str(on), "hazardous": hazardous},
+        {
+            "carrier_org_id": str(carrier_org_id),
+            "position": position,
+            "reason": reason,
+            "date": str(on),
+            "hazardous": hazardous,
+        },
     )
 
 

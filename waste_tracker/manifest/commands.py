@@ -15,6 +15,25 @@ from typing import Any
 # which are the manifest's own columns of the same name ("plan").
 _PARTY = {"kind": "party"}
 _LINES = {"kind": "lines"}
+_HANDOVERS = {"kind": "handovers"}
+MAX_HANDOVERS = 4  # Art. 17 practice: up to five carriers in all
+
+
+@dataclass(frozen=True)
+class Handover:
+    """A later carrier and the registered site where it takes the load over."""
+
+    carrier_org_id: uuid.UUID
+    site_id: uuid.UUID
+
+    @classmethod
+    def of(cls, data: Any) -> Handover:
+        if isinstance(data, Handover):
+            return data
+        return cls(carrier_org_id=uuid.UUID(str(data["carrier_org_id"])), site_id=uuid.UUID(str(data["site_id"])))
+
+    def wire(self) -> dict[str, str]:
+        return {"carrier_org_id": str(self.carrier_org_id), "site_id": str(self.site_id)}
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,7 @@ class Draft:
     emergency_contact: str
     emergency_phone: str
     notes: str = ""
+    handovers: tuple[Handover, ...] = field(default=(), metadata=_HANDOVERS)
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> Draft:
@@ -67,6 +87,8 @@ class Draft:
                 v = v if isinstance(v, uuid.UUID) else uuid.UUID(str(v))
             elif f.metadata.get("kind") == "lines":
                 v = tuple(ln if isinstance(ln, DraftLine) else DraftLine.of(ln) for ln in v)
+            elif f.metadata.get("kind") == "handovers":
+                v = tuple(Handover.of(h) for h in v or ())
             elif f.name == "planned_pickup_date":
                 v = v if isinstance(v, date) else date.fromisoformat(str(v))
             elif f.name == "notes":

@@ -44,6 +44,7 @@ def state_of(m: Manifest) -> ManifestState:
     values: dict[str, Any] = {k: getattr(m, k) for k in PROJECTED_FIELDS if k in names}
     values["status"] = Status(m.status) if m.status else None
     values["purpose"] = m.purpose
+    values["carriers"] = 1 + len(m.handover_carrier_org_ids or ())
     values["number"] = m.number
     values["child_manifest_id"] = str(m.child_manifest_id) if m.child_manifest_id else None
     return ManifestState(**values)

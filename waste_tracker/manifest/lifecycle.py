@@ -42,6 +42,7 @@ class Action(StrEnum):
     CANCEL = "cancel"
     PICKUP = "pickup"
     DROPOFF = "dropoff"
+    HANDOVER = "handover"  # the next carrier's driver takes the load over (Art. 17)
     RECEIVE = "receive"
     DISPOSE = "dispose"
     RETURN = "return"
@@ -58,6 +59,7 @@ class EventType(StrEnum):
     CANCELLED = "cancelled"
     PICKED_UP = "picked_up"
     DROPPED_OFF = "dropped_off"
+    HANDED_OVER = "handed_over"
     RECEIVED = "received"
     DISPOSED = "disposed"
     RETURN_REQUESTED = "return_requested"
@@ -83,6 +85,7 @@ class Place(StrEnum):
     PICKUP_SITE = "pickup_site_id"  # the generator's, or the receiver's that rejected the load
     RECEIVER_SITE = "receiver_site_id"  # on a return manifest, the generator's own site
     GENERATOR_SITE = "generator_site_id"
+    HANDOVER_SITE = "handover_site_id"  # the registered site where the next carrier takes over
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class Step:
     at: Place | None = None
     purpose: str | None = None  # only for manifests of this purpose (None: any)
     remainder: bool = False  # only while a rejected remainder is open
+    legs: str | None = None  # "more": only while a later carrier is still to take over; "last": only when none is
 
 
 S, A, E = Status, Action, EventType
@@ -112,9 +116,12 @@ STEPS: tuple[Step, ...] = (
     Step(S.DRAFT, A.SUBMIT, E.SUBMITTED, S.SUBMITTED, GEN),
     Step(S.SUBMITTED, A.CANCEL, E.CANCELLED, S.CANCELLED, GEN),
     Step(S.SUBMITTED, A.PICKUP, E.PICKED_UP, S.IN_TRANSIT, CAR, at=Place.PICKUP_SITE),
+    # Art. 17: with more carriers listed, the load changes hands at the listed sites, in order;
+    # only the last carrier drops it off
+    Step(S.IN_TRANSIT, A.HANDOVER, E.HANDED_OVER, S.IN_TRANSIT, CAR, at=Place.HANDOVER_SITE, legs="more"),
     # a return trip ends at the generator's own site: that drop-off closes the return manifest
-    Step(S.IN_TRANSIT, A.DROPOFF, E.RETURNED, S.RETURNED, CAR, at=Place.RECEIVER_SITE, purpose="return"),
-    Step(S.IN_TRANSIT, A.DROPOFF, E.DROPPED_OFF, S.DELIVERED, CAR, at=Place.RECEIVER_SITE),
+    Step(S.IN_TRANSIT, A.DROPOFF, E.RETURNED, S.RETURNED, CAR, at=Place.RECEIVER_SITE, purpose="return", legs="last"),
+    Step(S.IN_TRANSIT, A.DROPOFF, E.DROPPED_OFF, S.DELIVERED, CAR, at=Place.RECEIVER_SITE, legs="last"),
     Step(S.DELIVERED, A.RECEIVE, E.RECEIVED, S.RECEIVED, RCV),
     Step(S.RECEIVED, A.DISPOSE, E.DISPOSED, S.COMPLETED, RCV),
     Step(S.REJECTED, A.RETURN, E.RETURN_REQUESTED, S.RETURN_REQUESTED, GEN),
@@ -147,8 +154,10 @@ def _derived() -> tuple[dict[Status, tuple[Step, ...]], dict[EventType, Status |
 
 _BY_STATUS, NEXT, _SIDE = _derived()
 
-# The table as (status, action) -> event type, for a transfer manifest.
-TRANSITIONS: dict[tuple[Status, Action], EventType] = {(st.status, st.action): st.event for st in STEPS if st.purpose is None}
+# The table as (status, action) -> event type, for a transfer manifest with one carrier.
+TRANSITIONS: dict[tuple[Status, Action], EventType] = {
+    (st.status, st.action): st.event for st in STEPS if st.purpose is None and st.legs != "more"
+}
 
 
 def side_of(action: Action) -> Side:
@@ -169,6 +178,8 @@ class ManifestState:
     accepted_kg: Decimal | None = None
     disposed_kg: Decimal | None = None
     vehicle_plate: str | None = None
+    carriers: int = 1  # how many carriers the manifest lists (Art. 17: up to five)
+    leg: int = 1  # which of them holds the load
     number: str | None = None
     child_manifest_id: str | None = None
     submitted_at: datetime | None = None
@@ -199,7 +210,8 @@ def replace(state: ManifestState, **changes: Any) -> ManifestState:
 
 
 def _applies(st: Step, state: ManifestState) -> bool:
-    return (st.purpose is None or st.purpose == state.purpose) and (state.remainder_open or not st.remainder)
+    legs_ok = st.legs is None or (st.legs == "more") == (state.leg < state.carriers)
+    return (st.purpose is None or st.purpose == state.purpose) and (state.remainder_open or not st.remainder) and legs_ok
 
 
 def allowed(state: ManifestState) -> list[Action]:
@@ -255,8 +267,12 @@ _FOLDS: dict[EventType, Fold] = {
     E.CREATED: lambda s, p, at, e: {
         "purpose": p.get("purpose", "transfer"),
         "declared_kg": _dec(p["declared_kg"]) or Decimal(0),
+        "carriers": 1 + len(p.get("handovers") or ()),
     },
-    E.DRAFT_UPDATED: lambda s, p, at, e: {"declared_kg": _dec(p.get("declared_kg")) or s.declared_kg},
+    E.DRAFT_UPDATED: lambda s, p, at, e: {
+        "declared_kg": _dec(p.get("declared_kg")) or s.declared_kg,
+        "carriers": 1 + len(p.get("handovers") or ()),
+    },
     E.DRAFT_DELETED: lambda s, p, at, e: {},
     E.SUBMITTED: lambda s, p, at, e: {
         "number": p["number"],
@@ -270,6 +286,7 @@ _FOLDS: dict[EventType, Fold] = {
         "vehicle_plate": e.get("vehicle_plate"),
         "picked_up_kg": _dec(p.get("quantity_kg")),
     },
+    E.HANDED_OVER: lambda s, p, at, e: {"leg": s.leg + 1, "vehicle_plate": e.get("vehicle_plate") or s.vehicle_plate},
     E.DROPPED_OFF: lambda s, p, at, e: {"delivered_at": at},
     E.RECEIVED: _received,
     E.DISPOSED: lambda s, p, at, e: {"disposed_kg": _dec(p["quantity_kg"]), "completed_at": at},
@@ -318,6 +335,7 @@ PROJECTED_FIELDS = (
     "accepted_kg",
     "disposed_kg",
     "vehicle_plate",
+    "leg",
     "submitted_at",
     "picked_up_at",
     "delivered_at",

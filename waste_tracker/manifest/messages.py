@@ -45,6 +45,26 @@ register(
             "zh-CN": "产生地点不属于本单位。",
             "en": "The generator site is not one of your organisation's.",
         },
+        "too_many_carriers": {
+            "zh-CN": "一张联单最多 {max_carriers} 家承运单位（现为 {given} 家）。",
+            "en": "A manifest lists at most {max_carriers} carriers ({given} given).",
+        },
+        "handover_to_same_carrier": {
+            "zh-CN": "第 {position} 家承运单位与上一家相同：同一单位内部换车不是交接。",
+            "en": "Carrier {position} is the same as the one before it: a change of truck within one carrier is no handover.",
+        },
+        "invalid_handover_site": {
+            "zh-CN": "第 {position} 家承运单位的交接地点不是已登记的场所。",
+            "en": "The handover site of carrier {position} is not a registered site.",
+        },
+        "carrier_out_of_order": {
+            "zh-CN": "联单 {number} 的这一步（{action}）应由第 {expected_position} 家承运单位的驾驶员扫码。",
+            "en": "This step of manifest {number} ({action}) is for a driver of carrier {expected_position}.",
+        },
+        "handover_quantity_required": {
+            "zh-CN": "交接时请填写清点或称重的数量。",
+            "en": "Enter the quantity counted or weighed at the handover.",
+        },
         "invalid_carrier": {
             "zh-CN": "所选单位不是登记的承运单位。",
             "en": "The chosen organisation is not a registered carrier.",

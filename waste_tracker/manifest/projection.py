@@ -58,6 +58,8 @@ ROW_COLUMNS = (
     "parent_manifest_id",
     "exemption_id",
     *_DRAFT_COLUMNS,
+    "handover_carrier_org_ids",
+    "handover_site_ids",
     *_SUBMITTED_COLUMNS,
 )
 LINE_COLUMNS = (
@@ -137,6 +139,9 @@ def _fold_columns(r: Replayed, e: Mapping[str, Any], p: Mapping[str, Any]) -> No
             r.row[c] = p[c]
         r.row["planned_pickup_date"] = date.fromisoformat(p["planned_pickup_date"])
         r.lines = dict(_line(ln) for ln in p["lines"])
+        handovers = p.get("handovers") or []  # events written before handovers existed have none
+        r.row["handover_carrier_org_ids"] = [h["carrier_org_id"] for h in handovers]
+        r.row["handover_site_ids"] = [h["site_id"] for h in handovers]
         if t == EventType.CREATED:
             r.row["generator_org_id"] = e["actor_org_id"]
             r.row["pickup_site_id"] = p["pickup_site_id"]
@@ -203,7 +208,7 @@ def _norm(column: str, v: Any) -> Any:
     if isinstance(v, datetime | date):
         return v
     if isinstance(v, list):
-        return [str(x) for x in v]
+        return [str(x) for x in v]  # uuids as stored and as the payload's strings compare alike
     return v
 
 

@@ -9,7 +9,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, text, union
+from sqlalchemy import Uuid, and_, exists, or_, text, type_coerce, union
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -78,8 +79,13 @@ def _filters(f: ManifestFilter, cursor: str | None) -> list[Any]:
         out.append(Manifest.generator_org_id == f.generator_org_id)
     if f.receiver_org_id:
         out.append(Manifest.receiver_org_id == f.receiver_org_id)
-    if f.carrier_org_id:
-        out.append(Manifest.carrier_org_id == f.carrier_org_id)
+    if f.carrier_org_id:  # the first carrier or one taking over (Art. 17)
+        out.append(
+            or_(
+                col(Manifest.carrier_org_id) == f.carrier_org_id,
+                type_coerce(col(Manifest.handover_carrier_org_ids), ARRAY(Uuid)).contains([f.carrier_org_id]),
+            )
+        )
     if f.number:
         out.append(col(Manifest.number).like(f.number.replace("%", "").replace("_", "") + "%"))
     if cursor:
@@ -145,6 +151,7 @@ async def describe(session: AsyncSession, m: Manifest) -> dict[str, Any]:
         (await session.execute(select(Finding).where(Finding.manifest_id == m.id).order_by(col(Finding.id)))).scalars()
     )
     data = {c: getattr(m, c) for c in type(m).model_fields}
+    data["handovers"] = await _handovers(session, m)
     data.update(
         generator=party("generator", m.generator_site_id),
         receiver=party("receiver", m.receiver_site_id),
@@ -165,6 +172,22 @@ async def describe(session: AsyncSession, m: Manifest) -> dict[str, Any]:
         ],
     )
     return data
+
+
+_HANDOVERS = text(
+    """SELECT h.i + 1 AS position, o.id AS carrier_org_id, o.name AS organisation_name, o.uscc,
+              s.id AS site_id, s.name AS site_name, s.kind AS site_kind
+       FROM unnest(CAST(:orgs AS uuid[]), CAST(:sites AS uuid[])) WITH ORDINALITY AS h(org, site, i)
+       JOIN organisation o ON o.id = h.org JOIN site s ON s.id = h.site ORDER BY h.i"""
+)
+
+
+async def _handovers(session: AsyncSession, m: Manifest) -> list[dict[str, Any]]:
+    """The carriers after the first (Art. 17), in order, with where each takes over and whether it has."""
+    if not m.handover_carrier_org_ids:
+        return []
+    rows = await session.execute(_HANDOVERS, {"orgs": m.handover_carrier_org_ids, "sites": m.handover_site_ids})
+    return [dict(r) | {"taken_over": m.leg >= r.position} for r in rows.mappings()]
 
 
 # A manifest's events with their points as numbers (the columns of ``manifest_event``, the location

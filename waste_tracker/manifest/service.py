@@ -23,7 +23,7 @@ from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound
 from waste_tracker.ledger import service as ledger
 from waste_tracker.manifest import access, checks, parties
 from waste_tracker.manifest.chain import GENESIS
-from waste_tracker.manifest.commands import PLAN_FIELDS, Draft, DraftLine
+from waste_tracker.manifest.commands import MAX_HANDOVERS, PLAN_FIELDS, Draft, DraftLine, Handover
 from waste_tracker.manifest.events import append, dec_str, lock_manifest, state_of
 from waste_tracker.manifest.lifecycle import Action, EventType, Status, decide
 from waste_tracker.manifest.numbering import next_number
@@ -63,6 +63,7 @@ class _Checked:
     kind: str
     declared_kg: Decimal
     edition: str
+    handovers: tuple[Handover, ...] = ()
 
 
 async def _check_draft(
@@ -114,7 +115,26 @@ async def _check_draft(
             }
         )
     total = sum((ln["declared_kg"] for ln in lines), Decimal(0))
-    return _Checked(gsite, carrier, rsite, lines, kinds.pop(), total, edition)
+    handovers = await _check_handovers(session, cmd)
+    return _Checked(gsite, carrier, rsite, lines, kinds.pop(), total, edition, handovers)
+
+
+async def _check_handovers(session: AsyncSession, cmd: Draft) -> tuple[Handover, ...]:
+    """Art. 17: up to four more carriers, in order, each a registered carrier taking over from a
+    different one, at a registered site."""
+    if len(cmd.handovers) > MAX_HANDOVERS:
+        raise Invalid("too_many_carriers", {"max_carriers": MAX_HANDOVERS + 1, "given": len(cmd.handovers) + 1})
+    previous = cmd.carrier_org_id
+    for i, h in enumerate(cmd.handovers):
+        org = await session.get(Organisation, h.carrier_org_id)
+        if org is None or "carrier" not in org.roles:
+            raise Invalid("invalid_carrier", {"organisation_id": str(h.carrier_org_id), "position": i + 2})
+        if h.carrier_org_id == previous:
+            raise Invalid("handover_to_same_carrier", {"organisation_id": str(h.carrier_org_id), "position": i + 2})
+        if await session.get(Site, h.site_id) is None:
+            raise Invalid("invalid_handover_site", {"site_id": str(h.site_id), "position": i + 2})
+        previous = h.carrier_org_id
+    return cmd.handovers
 
 
 def _draft_payload(cmd: Draft, d: _Checked) -> dict[str, Any]:
@@ -128,6 +148,7 @@ def _draft_payload(cmd: Draft, d: _Checked) -> dict[str, Any]:
         "kind": d.kind,
         "declared_kg": dec_str(d.declared_kg),
         "lines": [{**ln, "declared_kg": dec_str(ln["declared_kg"])} for ln in d.lines],
+        "handovers": [h.wire() for h in d.handovers],
     }
 
 
@@ -151,6 +172,8 @@ def _columns(cmd: Draft, d: _Checked) -> dict[str, Any]:
         "generator_city": g.city_adcode,
         "receiver_county": r.county_adcode,
         "receiver_city": r.city_adcode,
+        "handover_carrier_org_ids": [h.carrier_org_id for h in d.handovers],
+        "handover_site_ids": [h.site_id for h in d.handovers],
         **cmd.plan(),
     }
 
@@ -262,7 +285,8 @@ async def _current_draft(session: AsyncSession, m: Manifest) -> Draft:
         "carrier_org_id": m.carrier_org_id,
         "receiver_site_id": m.receiver_site_id,
     }
-    return Draft.of({**parties, **{k: getattr(m, k) for k in PLAN_FIELDS}, "lines": lines})
+    handovers = [Handover(c, site) for c, site in zip(m.handover_carrier_org_ids, m.handover_site_ids, strict=True)]
+    return Draft.of({**parties, **{k: getattr(m, k) for k in PLAN_FIELDS}, "lines": lines, "handovers": handovers})
 
 
 # --- submission ---------------------------------------------------------------------------------------------
@@ -298,6 +322,23 @@ async def _submit_locked(
             on=on,
         )
     permit = await checks.carrier_permit(session, m.carrier_org_id, hazardous, on)
+    # Art. 17: every carrier listed holds a transport permit valid on the day.
+    handovers = []
+    for i, (org_id, site_id) in enumerate(zip(m.handover_carrier_org_ids, m.handover_site_ids, strict=True)):
+        p = await checks.carrier_permit(session, org_id, hazardous, on, position=i + 2)
+        org = await session.get(Organisation, org_id)
+        assert org is not None  # checked when drafted; organisations are never deleted
+        handovers.append(
+            {
+                "position": i + 2,
+                "carrier_org_id": str(org_id),
+                "organisation_name": org.name,  # as at submission, like the parties
+                "uscc": org.uscc,
+                "site_id": str(site_id),
+                "permit_id": str(p.id),
+                "permit_number": p.number,
+            }
+        )
     plan = await plan_check.against_plan(session, m, lines, on.year) if m.purpose == "transfer" else None
     m.distance_m = await checks.distance_between_sites(session, gsite, rsite)
     if outcome.exemption is not None:
@@ -328,6 +369,8 @@ async def _submit_locked(
         "receiver_city": m.receiver_city,
         "parties": await parties.snapshot(session, m),
     }
+    if handovers:
+        payload["handovers"] = handovers
     if plan is not None:
         payload["plan"] = plan
     await append(session, m, event_type, actor, payload, now=now)

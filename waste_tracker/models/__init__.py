@@ -40,10 +40,12 @@ from waste_tracker.models.registry import (
 from waste_tracker.models.rollup import FlowDaily, LicenceYearReceived
 from waste_tracker.models.rule import RuleSetting, RuleSettingChange
 from waste_tracker.models.schedule import ScheduledJob
-from waste_tracker.models.track import ProtectedZone, TrackPoint, WeighbridgeTicket
+from waste_tracker.models.track import ApprovedRoute, ProtectedZone, TicketPhoto, TrackPoint, WeighbridgeTicket
 
 __all__ = [
     "WeighbridgeTicket",
+    "ApprovedRoute",
+    "TicketPhoto",
     "ProtectedZone",
     "TrackPoint",
     "CatalogueCodeChange",

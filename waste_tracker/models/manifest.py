@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    Uuid,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -56,6 +57,17 @@ class Manifest(SQLModel, table=True):
         Index("ix_manifest_licence_received", "licence_id", "received_at", postgresql_where=text("received_at IS NOT NULL")),
         # Regulators' KPIs select a period of submissions.
         Index("ix_manifest_submitted_at", "submitted_at", postgresql_where=text("submitted_at IS NOT NULL")),
+        CheckConstraint(
+            "cardinality(handover_carrier_org_ids) = cardinality(handover_site_ids) "
+            "AND cardinality(handover_carrier_org_ids) <= 4",
+            name="handovers",
+        ),
+        CheckConstraint("leg BETWEEN 1 AND 1 + cardinality(handover_carrier_org_ids)", name="leg"),
+        Index(
+            "ix_manifest_handover_carriers",
+            "handover_carrier_org_ids",
+            postgresql_using="gin",
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
@@ -71,6 +83,13 @@ class Manifest(SQLModel, table=True):
     receiver_org_id: uuid.UUID = Field(foreign_key="organisation.id")
     receiver_site_id: uuid.UUID = Field(foreign_key="site.id")
     pickup_site_id: uuid.UUID = Field(foreign_key="site.id")
+    # Art. 17: the carriers after the first, in order, and the registered site where each takes over.
+    handover_carrier_org_ids: list[uuid.UUID] = Field(
+        default_factory=list, sa_column=Column(ARRAY(Uuid), nullable=False, server_default="{}")
+    )
+    handover_site_ids: list[uuid.UUID] = Field(
+        default_factory=list, sa_column=Column(ARRAY(Uuid), nullable=False, server_default="{}")
+    )
     generator_county: int = Field(sa_column=Column(Integer, nullable=False))
     generator_city: int = Field(sa_column=Column(Integer, nullable=False))
     receiver_county: int = Field(sa_column=Column(Integer, nullable=False))
@@ -102,6 +121,8 @@ class Manifest(SQLModel, table=True):
     accepted_kg: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 3)))
     disposed_kg: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 3)))
     vehicle_plate: str | None = Field(default=None, sa_column=Column(String(16)))
+    # Which carrier holds the load (1: the first; +1 at each handover).
+    leg: int = Field(default=1, sa_column=Column(SmallInteger, nullable=False, server_default="1"))
     child_manifest_id: uuid.UUID | None = Field(default=None)
     submitted_at: datetime | None = Field(default=None, sa_column=tz_column())
     picked_up_at: datetime | None = Field(default=None, sa_column=tz_column())
@@ -113,6 +134,21 @@ class Manifest(SQLModel, table=True):
     updated_at: datetime | None = Field(default=None, sa_column=tz_column())
     # The parties as they were at submission (names, credit codes), from the submitted event.
     parties: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+
+    @property
+    def carrier_org_ids(self) -> list[uuid.UUID]:
+        """Every carrier, in order (the first, then those taking over)."""
+        return [self.carrier_org_id, *self.handover_carrier_org_ids]
+
+    @property
+    def current_carrier_org_id(self) -> uuid.UUID:
+        """The carrier holding (or about to pick up) the load."""
+        return self.carrier_org_ids[min(self.leg, len(self.carrier_org_ids)) - 1]
+
+    @property
+    def handover_site_id(self) -> uuid.UUID | None:
+        """Where the next handover must happen (``None``: the current carrier is the last)."""
+        return self.handover_site_ids[self.leg - 1] if self.leg <= len(self.handover_site_ids) else None
 
 
 class ManifestLine(SQLModel, table=True):

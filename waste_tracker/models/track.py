@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     PrimaryKeyConstraint,
     String,
@@ -34,7 +35,7 @@ from waste_tracker.models.base import created_at_field, tz_column
 class TrackPoint(SQLModel, table=True):
     __tablename__ = "track_point"
     __table_args__ = (
-        PrimaryKeyConstraint("manifest_id", "source", "recorded_at", name="pk_track_point"),
+        PrimaryKeyConstraint("manifest_id", "source", "carrier_org_id", "recorded_at", name="pk_track_point"),
         CheckConstraint("source IN ('phone', 'terminal')", name="source"),
         CheckConstraint("lon BETWEEN -180 AND 180", name="lon"),
         CheckConstraint("lat BETWEEN -90 AND 90", name="lat"),
@@ -73,6 +74,45 @@ class ProtectedZone(SQLModel, table=True):
     source: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     is_example: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default="false"))
     created_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = created_at_field()
+
+
+class ApprovedRoute(SQLModel, table=True):
+    """The road a regulator approved between a pickup site and a receiver site: ``off_corridor``
+    measures the track against it instead of the straight line (the newest in force wins)."""
+
+    __tablename__ = "approved_route"
+    __table_args__ = (
+        CheckConstraint("valid_to IS NULL OR valid_from <= valid_to", name="validity"),
+        CheckConstraint("pickup_site_id <> receiver_site_id", name="pair"),
+        Index("ix_approved_route_pair", "pickup_site_id", "receiver_site_id", "valid_from"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    pickup_site_id: uuid.UUID = Field(foreign_key="site.id")
+    receiver_site_id: uuid.UUID = Field(foreign_key="site.id")
+    geom: Any = Field(sa_column=Column(Geometry("LINESTRING", srid=4326, spatial_index=False), nullable=False))
+    length_m: float = Field(sa_column=Column(Double, nullable=False))
+    valid_from: date = Field(sa_column=Column(Date, nullable=False))
+    valid_to: date | None = Field(default=None, sa_column=Column(Date))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    approved_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = created_at_field()
+
+
+class TicketPhoto(SQLModel, table=True):
+    """A weighbridge ticket's photo, kept by its SHA-256 (append-only; one row per distinct image)."""
+
+    __tablename__ = "ticket_photo"
+    __table_args__ = (
+        CheckConstraint("media_type IN ('image/jpeg', 'image/png', 'image/webp')", name="media_type"),
+        CheckConstraint("size = octet_length(content)", name="size"),
+    )
+
+    sha256: str = Field(sa_column=Column(String(64), primary_key=True))
+    media_type: str = Field(sa_column=Column(String(32), nullable=False))
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    size: int = Field(sa_column=Column(Integer, nullable=False))
     created_at: datetime = created_at_field()
 
 

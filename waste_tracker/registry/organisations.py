@@ -8,6 +8,7 @@ jurisdiction holds one of its sites, and to admins.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from geoalchemy2.shape import to_shape
@@ -257,10 +258,13 @@ async def list_sites(
     county: int | None = None,
     limit: int = 200,
     offset: int = 0,
+    kinds: Sequence[str] | None = None,
 ) -> list[Site]:
     stmt = select(Site).where(_visible_sites_clause(actor))
     if organisation_id:
         stmt = stmt.where(Site.organisation_id == organisation_id)
+    if kinds:
+        stmt = stmt.where(col(Site.kind).in_(list(kinds)))
     if county:
         stmt = stmt.where(Site.county_adcode == county)
     stmt = stmt.order_by(col(Site.name), col(Site.id)).limit(limit).offset(offset)

@@ -129,6 +129,20 @@ RULES: dict[str, Rule] = {
             },
         ),
         Rule(
+            "handover_quantity_gap",
+            "event",
+            "warning",
+            {"percent": 3, "kg": 50},
+            {"zh-CN": "交接数量不符", "en": "Quantity changed at a handover"},
+            {
+                "zh-CN": "承运单位交接时清点的数量与上一段（起运称重或上一次交接）相差同时超过 {percent}% 和 {kg} 千克："
+                "货物可能在途中被卸下或掺入。",
+                "en": "The quantity the next carrier checked at a handover differs from the previous leg's (the pickup "
+                "weighing or the last handover) by more than both {percent} % and {kg} kg: waste may have been unloaded "
+                "or added on the way.",
+            },
+        ),
+        Rule(
             "receipt_exception",
             "event",
             "warning",
@@ -241,9 +255,11 @@ RULES: dict[str, Rule] = {
             {"km": 10, "factor": 2.0},
             {"zh-CN": "偏离运输路线", "en": "Off the corridor"},
             {
-                "zh-CN": "轨迹偏离起运地到卸货地直线超过 {km} 公里，或行驶里程超过直线距离的 {factor} 倍。",
-                "en": "The track went more than {km} km from the straight line between pickup and drop-off, or the "
-                "distance driven was more than {factor} times the straight-line distance.",
+                "zh-CN": "轨迹偏离经批准的运输路线（未登记路线时为起运地到卸货地的直线，多家承运时经各交接地点）超过 {km} 公里，"
+                "或行驶里程超过该路线长度的 {factor} 倍。",
+                "en": "The track went more than {km} km from the approved route (without one: the straight line from "
+                "pickup to drop-off, through the handover sites when several carriers take part), or the distance "
+                "driven was more than {factor} times that route's length.",
             },
         ),
         Rule(

@@ -124,6 +124,44 @@ async def _quantity_discrepancy(c: _Event) -> None:
         await c.fire("quantity_discrepancy", e, {k: e[k] for k in ("declared_kg", "picked_up_kg", "received_kg")})
 
 
+_PREVIOUS_QUANTITY = text(
+    """SELECT type, payload->>'quantity_kg' AS kg FROM manifest_event
+       WHERE manifest_id = :m AND seq < :seq AND type IN ('picked_up', 'handed_over') ORDER BY seq DESC LIMIT 1"""
+)
+
+
+async def _handover_quantity_gap(c: _Event) -> None:
+    """At a handover: the quantity the next carrier checked against the previous leg's (the
+    pickup weighing or the last handover's count; the declared quantity if neither was given)."""
+    if not c.settings["handover_quantity_gap"].enabled:
+        return
+    p = c.ev.payload or {}
+    prev = (await c.session.execute(_PREVIOUS_QUANTITY, {"m": c.m.id, "seq": c.ev.seq})).mappings().first()
+    before = Decimal(prev["kg"]) if prev and prev["kg"] else c.m.declared_kg
+    after = Decimal(str(p["quantity_kg"]))
+    t = c.settings["handover_quantity_gap"].thresholds
+    diff = abs(after - before)
+    if before > 0 and diff > Decimal(str(t["kg"])) and diff * 100 / before > Decimal(str(t["percent"])):
+        await c.fire(
+            "handover_quantity_gap",
+            {
+                "position": p.get("position"),
+                "from_carrier_org_id": p.get("from_carrier_org_id"),
+                "to_carrier_org_id": p.get("to_carrier_org_id"),
+                "from_vehicle_plate": p.get("from_vehicle_plate"),
+                "to_vehicle_plate": p.get("to_vehicle_plate"),
+                "before_kg": f"{before:.3f}",
+                "before_from": prev["type"] if prev and prev["kg"] else "declared",
+                "handed_over_kg": f"{after:.3f}",
+                "difference_kg": f"{after - before:.3f}",
+                "threshold_percent": t["percent"],
+                "threshold_kg": t["kg"],
+            },
+            {"position": p.get("position"), "kg": f"{after:.3f}"},
+            subject=f"manifest:{c.m.id}:handover:{p.get('position')}",
+        )
+
+
 async def _receipt_exception(c: _Event) -> None:
     """At receipt, at once (Art. 18): a rejection, a partial acceptance or a weight that does not
     match is reported to the receiver's county bureau and to the generator, in the receipt's own
@@ -340,6 +378,7 @@ EVENT_RULES: dict[str, tuple[RuleCheck, ...]] = {
         _shipped_more_than_stored,
     ),
     EventType.PICKED_UP: (_scan_findings, _quantity_discrepancy, _licence_expired_in_use),
+    EventType.HANDED_OVER: (_scan_findings, _handover_quantity_gap),
     EventType.DROPPED_OFF: (_scan_findings, _dropoff_place, _licence_expired_in_use, road.track_rules),
     EventType.RETURN_PICKED_UP: (_scan_findings,),
     EventType.RETURNED: (_scan_findings,),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from waste_tracker.geo.distance import haversine_m
-from waste_tracker.track.analysis import Fix, driven_m, fastest, gaps, off_line_m, stops, thin
+from waste_tracker.track.analysis import Fix, driven_m, fastest, gaps, off_path_m, stops, thin
 from waste_tracker.track.tickets import MATCH_SQL
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ async def track_rules(c: _Event) -> None:
                         {
                             "lon": [x.lon for x in found_stops],
                             "lat": [x.lat for x in found_stops],
-                            "own": [m.generator_site_id, m.pickup_site_id, m.receiver_site_id],
+                            "own": [m.generator_site_id, m.pickup_site_id, m.receiver_site_id, *m.handover_site_ids],
                         },
                     )
                 )
@@ -137,26 +137,75 @@ async def track_rules(c: _Event) -> None:
                     {"stops": [st.start.isoformat() for st, _ in away]},
                 )
     if s["off_corridor"].enabled and pickup is not None and dropoff is not None:
-        t = s["off_corridor"].thresholds
-        a, b = (pickup["lon"], pickup["lat"]), (dropoff["lon"], dropoff["lat"])
-        worst, at = off_line_m(fixes, a, b)
-        straight = haversine_m(*a, *b)
-        driven = driven_m(fixes)
-        ratio = driven / straight if straight > 1000 else None
-        if worst > float(t["km"]) * 1000 or (ratio is not None and ratio > float(t["factor"])):
-            await c.fire(
-                "off_corridor",
-                {
-                    "farthest_km": f"{worst / 1000:.1f}",
-                    "farthest": _pt(at.lon, at.lat) if at else None,
-                    "straight_km": f"{straight / 1000:.1f}",
-                    "driven_km": f"{driven / 1000:.1f}",
-                    "ratio": f"{ratio:.2f}" if ratio is not None else None,
-                    "threshold_km": t["km"],
-                    "factor": t["factor"],
-                },
-                {"farthest_km": f"{worst / 1000:.0f}", "driven_km": f"{driven / 1000:.0f}"},
-            )
+        await _corridor(c, fixes, (pickup["lon"], pickup["lat"]), (dropoff["lon"], dropoff["lat"]))
+
+
+# The route a regulator approved for this pickup and receiver site, in force on the day (the newest
+# wins), and the farthest of the journey's points from it (PostGIS geography: metres on the spheroid).
+_ROUTE = text(
+    """WITH r AS (SELECT id, geom, length_m, note FROM approved_route
+                 WHERE pickup_site_id = :p AND receiver_site_id = :r
+                   AND valid_from <= :on AND (valid_to IS NULL OR valid_to >= :on)
+                 ORDER BY valid_from DESC, created_at DESC LIMIT 1)
+       SELECT r.id, r.length_m, r.note, f.i, f.d FROM r
+       LEFT JOIN LATERAL (
+           SELECT s.i, ST_Distance(r.geom::geography, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)::geography) AS d
+           FROM unnest(CAST(:lon AS float8[]), CAST(:lat AS float8[])) WITH ORDINALITY AS s(lon, lat, i)
+           ORDER BY d DESC LIMIT 1) f ON true"""
+)
+_SITES_AT = text("SELECT id, ST_X(location) AS lon, ST_Y(location) AS lat FROM site WHERE id = ANY(:ids)")
+
+
+async def _corridor(c: _Event, fixes: list[Fix], a: tuple[float, float], b: tuple[float, float]) -> None:
+    """How far the journey strayed: from the approved route when one is registered for the pair,
+    else from the straight path through the handover sites (just a→b with one carrier); and how
+    much farther it drove than that path."""
+    m, t = c.m, c.settings["off_corridor"].thresholds
+    route = (
+        await c.session.execute(
+            _ROUTE,
+            {
+                "p": m.pickup_site_id,
+                "r": m.receiver_site_id,
+                "on": c.on,
+                "lon": [f.lon for f in fixes],
+                "lat": [f.lat for f in fixes],
+            },
+        )
+    ).first()
+    basis: dict[str, Any]
+    if route is not None:
+        worst, at = float(route.d or 0), fixes[int(route.i) - 1] if route.i else None
+        expected = float(route.length_m)
+        basis = {"against": "approved_route", "route_id": str(route.id), "route_km": f"{expected / 1000:.1f}"}
+    else:
+        path = [a]
+        if m.handover_site_ids:
+            at_sites = {r.id: (r.lon, r.lat) for r in await c.session.execute(_SITES_AT, {"ids": list(m.handover_site_ids)})}
+            path += [at_sites[i] for i in m.handover_site_ids if i in at_sites]
+        path.append(b)
+        worst, at = off_path_m(fixes, path)
+        expected = sum(haversine_m(*p, *q) for p, q in zip(path, path[1:], strict=False))
+        basis = {"against": "handover_sites" if len(path) > 2 else "straight_line"}
+    straight = haversine_m(*a, *b)
+    driven = driven_m(fixes)
+    ratio = driven / expected if expected > 1000 else None
+    if worst > float(t["km"]) * 1000 or (ratio is not None and ratio > float(t["factor"])):
+        await c.fire(
+            "off_corridor",
+            {
+                **basis,
+                "farthest_km": f"{worst / 1000:.1f}",
+                "farthest": _pt(at.lon, at.lat) if at else None,
+                "straight_km": f"{straight / 1000:.1f}",
+                "expected_km": f"{expected / 1000:.1f}",
+                "driven_km": f"{driven / 1000:.1f}",
+                "ratio": f"{ratio:.2f}" if ratio is not None else None,
+                "threshold_km": t["km"],
+                "factor": t["factor"],
+            },
+            {"farthest_km": f"{worst / 1000:.0f}", "driven_km": f"{driven / 1000:.0f}"},
+        )
 
 
 _ZONES = text(

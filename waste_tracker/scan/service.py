@@ -1,4 +1,9 @@
-"""Scans: a driver scans the label's QR at pickup and at drop-off, with the phone's GPS.
+"""Scans: a driver scans the label's QR at pickup, at each handover to the next carrier, and at
+drop-off, with the phone's GPS.
+
+With several carriers (Art. 17), each step belongs to one of them: the first picks up, the next
+one listed takes over at its handover site (with both trucks' plates and the quantity it checked),
+and the last drops off; a carrier scanning out of turn gets ``carrier_out_of_order``.
 
 The geofence compares the scan's location with the site where the step should happen (PostGIS
 geography distance); a scan outside it, or without a location, is still recorded, with a finding.
@@ -6,6 +11,7 @@ geography distance); a scan outside it, or without a location, is still recorded
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -52,6 +58,51 @@ async def _manifest_for_token(session: AsyncSession, secret: str, token: str) ->
     return m
 
 
+_ACTIONS = {"pickup": Action.PICKUP, "handover": Action.HANDOVER, "dropoff": Action.DROPOFF}
+
+
+def _carrier_in_turn(actor: Principal, m: Manifest, act: Action) -> uuid.UUID:
+    """The carrier whose step this is: the first picks up, the next listed takes over, the one
+    holding the load drops it off (and takes it back after a rejection). A driver of another
+    carrier of the manifest is out of turn."""
+    carriers = m.carrier_org_ids
+    # A return pickup (after a rejection) is the last carrier's, who brings the load back.
+    first_pickup = act == Action.PICKUP and m.status == Status.SUBMITTED
+    position = 1 if first_pickup else m.leg + 1 if act == Action.HANDOVER else m.leg
+    expected = carriers[position - 1]
+    if actor.organisation_id != expected:
+        raise Conflict(
+            "carrier_out_of_order",
+            {
+                "number": m.number,
+                "action": str(act),
+                "expected_position": position,
+                "your_positions": [i + 1 for i, c in enumerate(carriers) if c == actor.organisation_id],
+            },
+        )
+    return expected
+
+
+def _handover(
+    m: Manifest, carrier: uuid.UUID, plate: str | None, from_plate: str | None, findings: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """What a handover records: who hands over to whom, and both trucks (the one handing over as
+    the driver read it, checked against the truck that holds the load)."""
+    holding = m.vehicle_plate
+    given = normalise_plate(from_plate) if from_plate else None
+    if given and holding and given != holding:
+        findings.append(
+            {"code": "handover_from_other_vehicle", "severity": "warning", "holding": holding, "handed_over_by": given}
+        )
+    return {
+        "position": m.leg + 1,
+        "from_carrier_org_id": str(m.current_carrier_org_id),
+        "to_carrier_org_id": str(carrier),
+        "from_vehicle_plate": given or holding,
+        "to_vehicle_plate": plate,
+    }
+
+
 async def scan(
     session: AsyncSession,
     actor: Principal,
@@ -69,6 +120,7 @@ async def scan(
     now: datetime | None = None,
     container_codes: list[str] | None = None,
     confirmed_container_count: int | None = None,
+    from_vehicle_plate: str | None = None,
 ) -> ScanResult:
     now = now or clock.now()
     m = await _manifest_for_token(session, secret, token)
@@ -79,22 +131,25 @@ async def scan(
         raise Conflict("manifest_cancelled", {"number": m.number, "status": m.status})
     if m.status in TOKEN_DEAD:
         raise Conflict("manifest_closed", {"number": m.number, "status": m.status})
-    act = Action.PICKUP if action == "pickup" else Action.DROPOFF if action == "dropoff" else None
+    act = _ACTIONS.get(action)
     if act is None:
-        raise Invalid("validation_error", {"field": "action", "allowed": ["pickup", "dropoff"]})
+        raise Invalid("validation_error", {"field": "action", "allowed": list(_ACTIONS)})
     st = step(state_of(m), act)
+    carrier = _carrier_in_turn(actor, m, act)
     if device_time is not None:
         if device_time.tzinfo is None:
             raise Invalid("timestamp_without_zone", {"field": "device_time"})
         if device_time > now + MAX_DEVICE_CLOCK_SKEW or device_time < now - MAX_DEVICE_AGE:
             raise Invalid("device_time_out_of_range", {"device_time": device_time.isoformat(), "server_time": now.isoformat()})
     plate = normalise_plate(vehicle_plate) if vehicle_plate else None
-    needs_vehicle = act == Action.PICKUP
+    needs_vehicle = act in (Action.PICKUP, Action.HANDOVER)
     if needs_vehicle and not plate:
         raise Invalid("vehicle_required", {})
+    if act == Action.HANDOVER and quantity_kg is None:
+        raise Invalid("handover_quantity_required", {"number": m.number})
     # Where this step should happen (the transition table says): pickups at the pickup site (the
-    # generator, or the receiver that rejected the load); drop-offs at the receiver (or back at the
-    # generator on a return).
+    # generator, or the receiver that rejected the load); handovers at the listed site; drop-offs at
+    # the receiver (or back at the generator on a return).
     assert st.at is not None  # every scanned step names its site
     site_id = getattr(m, st.at)
     located = lon is not None and lat is not None
@@ -112,7 +167,7 @@ async def scan(
                 {"plate": plate if needs_vehicle else None, "lon": lon, "lat": lat, "s": site_id},
             )
         ).one()
-    if needs_vehicle and owner != m.carrier_org_id:
+    if needs_vehicle and owner != carrier:
         raise Invalid("unknown_vehicle", {"plate": plate})
     findings: list[dict[str, Any]] = []
     if not located:
@@ -134,6 +189,8 @@ async def scan(
             {"code": "vehicle_changed", "severity": "warning", "picked_up_by": m.vehicle_plate, "dropped_off_by": plate}
         )
     payload: dict[str, Any] = {"action": action, "site_id": str(site_id), "findings": findings}
+    if act == Action.HANDOVER:
+        payload |= _handover(m, carrier, plate, from_vehicle_plate, findings)
     containers: list[Any] = []
     if st.event == EventType.PICKED_UP:
         # A manifest filled from the ledger: the driver accounts for every container (HJ 1259 §6).

@@ -572,11 +572,14 @@ def login_table() -> str:
 
 async def run_seed() -> str:
     from waste_tracker.seed.cradle import seed_cradle
+    from waste_tracker.seed.road import seed_road
 
     async with unit_of_work() as session:
         created = await seed(session)
     async with unit_of_work() as session:
         created |= await seed_cradle(session)
+    async with unit_of_work() as session:
+        created |= await seed_road(session)
     made = ", ".join(f"{k} {v}" for k, v in created.items())
     return (
         f"demo data: created {made} (0 everywhere means it was already there)\n"

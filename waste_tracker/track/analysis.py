@@ -91,24 +91,29 @@ def driven_m(fixes: Sequence[Fix]) -> float:
     return sum(haversine_m(a.lon, a.lat, b.lon, b.lat) for a, b in zip(fixes, fixes[1:], strict=False))
 
 
-def off_line_m(fixes: Sequence[Fix], a: tuple[float, float], b: tuple[float, float]) -> tuple[float, Fix | None]:
-    """The farthest any point is from the straight segment a→b, in metres (equirectangular
-    projection around the segment: exact enough at the scale of a city), and that point."""
+def off_path_m(fixes: Sequence[Fix], path: Sequence[tuple[float, float]]) -> tuple[float, Fix | None]:
+    """The farthest any point is from the path (straight segments through ``path``'s points: the
+    pickup, the handover sites, the drop-off), in metres (equirectangular projection around the
+    path: exact enough at the scale of a province), and that point."""
     import math
 
-    lat0 = math.radians((a[1] + b[1]) / 2)
+    lat0 = math.radians(sum(p[1] for p in path) / len(path))
     kx, ky = 111_320.0 * math.cos(lat0), 110_540.0
+    o = path[0]
 
     def xy(lon: float, lat: float) -> tuple[float, float]:
-        return (lon - a[0]) * kx, (lat - a[1]) * ky
+        return (lon - o[0]) * kx, (lat - o[1]) * ky
 
-    bx, by = xy(*b)
-    seg2 = bx * bx + by * by
+    segs = [(xy(*p), xy(*q)) for p, q in zip(path, path[1:], strict=False)] or [(xy(*o), xy(*o))]
     worst, at = 0.0, None
     for f in fixes:
         px, py = xy(f.lon, f.lat)
-        t = 0.0 if seg2 == 0 else max(0.0, min(1.0, (px * bx + py * by) / seg2))
-        d = math.hypot(px - t * bx, py - t * by)
+        d = math.inf
+        for (ax, ay), (bx, by) in segs:
+            dx, dy = bx - ax, by - ay
+            seg2 = dx * dx + dy * dy
+            t = 0.0 if seg2 == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / seg2))
+            d = min(d, math.hypot(px - ax - t * dx, py - ay - t * dy))
         if d > worst:
             worst, at = d, f
     return worst, at

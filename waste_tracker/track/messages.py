@@ -34,6 +34,23 @@ register(
             "zh-CN": "第 {index} 个面的坐标不在中国范围内（{bounds}）：请使用 WGS-84 经纬度（经度在前）。",
             "en": "Polygon {index} lies outside China ({bounds}): use WGS-84 longitude/latitude (longitude first).",
         },
+        "route_not_linestring": {
+            "zh-CN": "路线必须是一条线（GeoJSON LineString），至少两个不同的点。",
+            "en": "A route must be one line (a GeoJSON LineString) of at least two distinct positions.",
+        },
+        "route_out_of_range": {
+            "zh-CN": "路线坐标不在中国范围内（{bounds}）：请使用 WGS-84 经纬度（经度在前）。",
+            "en": "The route lies outside China ({bounds}): use WGS-84 longitude/latitude (longitude first).",
+        },
+        "route_far_from_site": {
+            "zh-CN": "路线的{end}离对应厂区 {distance_km} 公里（最多 {max_km} 公里）：这条路线可能是别的起讫点的。",
+            "en": "The route's {end} is {distance_km} km from its site (at most {max_km} km): it may belong to another pair.",
+        },
+        "invalid_site": {"zh-CN": "找不到所选厂区（{field}）。", "en": "The site chosen ({field}) does not exist."},
+        "invalid_ticket_photo": {
+            "zh-CN": "第 {row} 张磅单的照片无效：{reason}（JPEG、PNG 或 WebP，最大 512 KB）。",
+            "en": "The photo of ticket {row} is not accepted: {reason} (JPEG, PNG or WebP, at most 512 KB).",
+        },
         "net_not_gross_minus_tare": {
             "zh-CN": "净重 {net_kg} 千克不等于毛重 {gross_kg} 减皮重 {tare_kg}。",
             "en": "The net weight {net_kg} kg is not the gross {gross_kg} minus the tare {tare_kg}.",

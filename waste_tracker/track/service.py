@@ -1,9 +1,10 @@
 """Receiving and reading tracks.
 
-A batch is idempotent: a point is keyed by (manifest, source, recorded_at), so a re-sent batch
-adds nothing. Points may arrive late and out of order (a phone offline in a tunnel uploads
-later). A point recorded before the pickup or after the drop-off is kept apart (``in_window``
-false): stored, counted, never drawn or judged as part of the journey.
+A batch is idempotent: a point is keyed by (manifest, source, carrier, recorded_at), so a re-sent
+batch adds nothing. Points may arrive late and out of order (a phone offline in a tunnel uploads
+later). A point recorded before the pickup or after the drop-off — or, with several carriers,
+outside the leg its carrier drove — is kept apart (``in_window`` false): stored, counted, never
+drawn or judged as part of the journey.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from waste_tracker.errors import Conflict, Forbidden, Invalid, NotFound
 from waste_tracker.manifest import access
 from waste_tracker.models import Manifest, TrackPoint
 from waste_tracker.track.analysis import Fix, driven_m, gaps, stops, thin
+from waste_tracker.track.legs import legs_of
 
 MAX_BATCH = 1000
 MAX_SKEW = timedelta(minutes=10)  # a device clock a little ahead of ours is tolerated
@@ -50,9 +52,9 @@ class BatchResult:
 
 
 def source_of(actor: Principal, m: Manifest) -> str:
-    """Who may send a manifest's track: its carrier's drivers (their phones), or the carrier's
-    own account or API key (a vehicle terminal's platform or gateway)."""
-    if actor.organisation_id == m.carrier_org_id:
+    """Who may send a manifest's track: its carriers' drivers (their phones), or a carrier's own
+    account or API key (a vehicle terminal's platform or gateway)."""
+    if actor.organisation_id in m.carrier_org_ids:
         if actor.role == "driver":
             return "phone"
         if actor.acts_as("carrier"):
@@ -65,10 +67,9 @@ def source_of(actor: Principal, m: Manifest) -> str:
 _INSERT = text("""
     INSERT INTO track_point (manifest_id, source, recorded_at, lon, lat, accuracy_m, speed_kmh, carrier_org_id,
                              received_at, in_window)
-    SELECT :m, :source, p.t, p.lon, p.lat, p.acc, p.speed, :carrier, :now,
-           p.t >= :lo AND (CAST(:hi AS timestamptz) IS NULL OR p.t <= :hi)
+    SELECT :m, :source, p.t, p.lon, p.lat, p.acc, p.speed, :carrier, :now, p.w
     FROM unnest(CAST(:t AS timestamptz[]), CAST(:lon AS float8[]), CAST(:lat AS float8[]), CAST(:acc AS float4[]),
-                CAST(:speed AS float4[])) AS p(t, lon, lat, acc, speed)
+                CAST(:speed AS float4[]), CAST(:w AS boolean[])) AS p(t, lon, lat, acc, speed, w)
     ON CONFLICT DO NOTHING
     RETURNING in_window""")
 
@@ -97,6 +98,11 @@ async def add_points(
             raise Invalid("point_too_old", {"index": i, "recorded_at": p.recorded_at.isoformat(), "max_days": MAX_AGE.days})
         seen.setdefault(p.recorded_at, p)  # the same instant twice in one batch: the first counts
     batch = list(seen.values())
+    # Inside the journey: within a leg this carrier drove (one leg, pickup to drop-off, with one carrier).
+    carrier = actor.organisation_id
+    assert carrier is not None  # source_of admitted a carrier
+    legs = await legs_of(session, m)
+    inside = [any(leg.holds(carrier, p.recorded_at) for leg in legs) for p in batch]
     rows = (
         (
             await session.execute(
@@ -104,10 +110,9 @@ async def add_points(
                 {
                     "m": m.id,
                     "source": source,
-                    "carrier": m.carrier_org_id,
+                    "carrier": carrier,
                     "now": now,
-                    "lo": m.picked_up_at,
-                    "hi": m.delivered_at,
+                    "w": inside,
                     "t": [p.recorded_at for p in batch],
                     "lon": [round(p.lon, 7) for p in batch],
                     "lat": [round(p.lat, 7) for p in batch],
@@ -142,22 +147,31 @@ async def track_of(session: AsyncSession, actor: Principal, manifest_id: uuid.UU
     inside = [r for r in rows if r.in_window]
     every = [Fix(r.recorded_at, r.lon, r.lat) for r in inside]
     fixes = thin(every)  # the line keeps every point; the shapes are judged on the thinned track
+    legs = await legs_of(session, m)
     features: list[dict[str, Any]] = []
-    if len(every) >= 2:
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": [[f.lon, f.lat] for f in fixes]},
-                "properties": {
-                    "kind": "track",
-                    "points": len(fixes),
-                    "driven_km": round(driven_m(fixes) / 1000, 2),
-                    "from": fixes[0].at.isoformat(),
-                    "to": fixes[-1].at.isoformat(),
-                    "sources": sorted({r.source for r in inside}),
-                },
-            }
-        )
+    legs_out = []
+    for leg in legs:
+        mine = [r for r in inside if leg.holds(r.carrier_org_id, r.recorded_at)]
+        leg_fixes = thin([Fix(r.recorded_at, r.lon, r.lat) for r in mine])
+        legs_out.append(leg.wire() | {"points": len(mine), "driven_km": round(driven_m(leg_fixes) / 1000, 2)})
+        if len(leg_fixes) >= 2:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "LineString", "coordinates": [[f.lon, f.lat] for f in leg_fixes]},
+                    "properties": {
+                        "kind": "track",
+                        "leg": leg.position,
+                        "carrier_org_id": str(leg.carrier_org_id),
+                        "vehicle_plate": leg.vehicle_plate,
+                        "points": len(leg_fixes),
+                        "driven_km": round(driven_m(leg_fixes) / 1000, 2),
+                        "from": leg_fixes[0].at.isoformat(),
+                        "to": leg_fixes[-1].at.isoformat(),
+                        "sources": sorted({r.source for r in mine}),
+                    },
+                }
+            )
     for s in stops(fixes):
         features.append(
             {
@@ -190,6 +204,7 @@ async def track_of(session: AsyncSession, actor: Principal, manifest_id: uuid.UU
         "manifest_id": str(m.id),
         "points": len(inside),
         "outside_window": len(rows) - len(inside),
+        "legs": legs_out,
     }
 
 

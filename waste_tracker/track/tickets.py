@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
-from waste_tracker.errors import Forbidden, Invalid
+from waste_tracker.errors import Forbidden, Invalid, NotFound
 from waste_tracker.ledger import access
 from waste_tracker.models import WeighbridgeTicket
 from waste_tracker.registry.licences import normalise_plate
@@ -30,6 +30,19 @@ NET_TOLERANCE_KG = Decimal("0.5")
 MAX_AGE = timedelta(days=30)
 MATCH_WINDOW = timedelta(hours=6)
 MAX_ROWS = 1000
+MAX_PHOTO_BYTES = 512 * 1024
+# The images a photo may be, told by their first bytes (a client's declared type is not trusted).
+_MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+
+
+def photo_type(content: bytes) -> str | None:
+    """The photo's media type from its first bytes (JPEG, PNG or WebP), or None."""
+    for magic, media_type in _MAGIC:
+        if content.startswith(magic):
+            return media_type
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return None
 
 
 @dataclass(frozen=True)
@@ -72,8 +85,17 @@ async def post_tickets(
         raise Invalid("validation_error", {"field": "tickets", "min": 1, "max": MAX_ROWS})
     now = clock.now()
     out = []
+    photos: dict[str, tuple[str, bytes]] = {}
     for i, t in enumerate(tickets):
         _check(t, now, i + 1 if len(tickets) > 1 else None)
+        sha = None
+        if t.photo:
+            media_type = photo_type(t.photo)
+            if media_type is None or len(t.photo) > MAX_PHOTO_BYTES:
+                reason = "not a JPEG, PNG or WebP image" if media_type is None else "larger than 512 KB"
+                raise Invalid("invalid_ticket_photo", {"row": i + 1, "reason": reason, "max_bytes": MAX_PHOTO_BYTES})
+            sha = hashlib.sha256(t.photo).hexdigest()
+            photos[sha] = (media_type, t.photo)
         plate = normalise_plate(t.plate)
         w = WeighbridgeTicket(
             site_id=site.id,
@@ -86,11 +108,19 @@ async def post_tickets(
             net_kg=t.net_kg.quantize(Decimal("0.001")),
             weighed_at=t.weighed_at,
             scale_id=t.scale_id[:100],
-            photo_sha256=hashlib.sha256(t.photo).hexdigest() if t.photo else None,
+            photo_sha256=sha,
             created_by=actor.user_id,
         )
         session.add(w)
         out.append(w)
+    for sha, (media_type, content) in photos.items():  # the same image twice is kept once
+        await session.execute(
+            text(
+                "INSERT INTO ticket_photo (sha256, media_type, content, size) VALUES (:h, :t, :c, :n) "
+                "ON CONFLICT (sha256) DO NOTHING"
+            ),
+            {"h": sha, "t": media_type, "c": content, "n": len(content)},
+        )
     await session.flush()
     return out
 
@@ -143,17 +173,34 @@ MATCH_SQL = """
         LIMIT 1) mm ON true"""
 
 
-async def list_tickets(session: AsyncSession, actor: Principal, site_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
+def _readable(actor: Principal) -> tuple[list[str], dict[str, Any]]:
+    """Whose tickets the actor reads: its organisation's; a regulator, its counties'."""
     if actor.role not in ("enterprise", "regulator", "admin"):
         raise Forbidden("forbidden", {"required_roles": ["enterprise", "regulator", "admin"], "role": actor.role})
-    conds: list[str] = ["TRUE"]
-    params: dict[str, Any] = {}
     if actor.role == "enterprise":
-        conds.append("w.organisation_id = :org")
-        params["org"] = actor.organisation_id
-    elif actor.is_regulator:
-        conds.append("w.county_adcode = ANY(:counties)")
-        params["counties"] = sorted(actor.county_scope or ())
+        return ["w.organisation_id = :org"], {"org": actor.organisation_id}
+    if actor.is_regulator:
+        return ["w.county_adcode = ANY(:counties)"], {"counties": sorted(actor.county_scope or ())}
+    return ["TRUE"], {}
+
+
+async def photo_of(session: AsyncSession, actor: Principal, ticket_id: uuid.UUID) -> tuple[str, bytes]:
+    """A ticket's photo (media type, bytes), for those who read the ticket."""
+    conds, params = _readable(actor)
+    row = (
+        await session.execute(
+            text(f"""SELECT p.media_type, p.content FROM weighbridge_ticket w JOIN ticket_photo p ON p.sha256 = w.photo_sha256
+                     WHERE w.id = :id AND {" AND ".join(conds)}"""),
+            {**params, "id": ticket_id},
+        )
+    ).first()
+    if row is None:
+        raise NotFound("ticket_photo", ticket_id)
+    return row.media_type, bytes(row.content)
+
+
+async def list_tickets(session: AsyncSession, actor: Principal, site_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
+    conds, params = _readable(actor)
     if site_id is not None:
         conds.append("w.site_id = :site")
         params["site"] = site_id

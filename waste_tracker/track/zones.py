@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 import shapely
+from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.validation import explain_validity
 from sqlalchemy import text
@@ -55,7 +56,7 @@ def _polygons(doc: Any) -> list[tuple[str | None, MultiPolygon]]:
             raise Invalid("zone_not_polygon", {"index": i, "type": (g or {}).get("type") if isinstance(g, dict) else None})
         try:
             geom = shape(g)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, GEOSException) as e:
             raise Invalid("invalid_geojson", {"index": i, "reason": str(e)[:200]}) from e
         if not geom.is_valid:
             raise Invalid("invalid_polygon", {"index": i, "reason": explain_validity(geom)[:200]})

@@ -209,6 +209,44 @@
     });
   }
 
+  /* --- handovers between carriers (Art. 17: up to four more carriers) -------------------------- */
+
+  var handoverList = document.getElementById("handover-list");
+  var handoverRow = document.getElementById("handover-row");
+  var addHandover = document.getElementById("add-handover");
+
+  function numberHandovers() {
+    handoverList.querySelectorAll("li").forEach(function (li, i) {
+      var n = i + 2;
+      li.querySelectorAll("select").forEach(function (sel) {
+        var id = sel.className + "-" + n;
+        sel.id = id;
+        sel.previousElementSibling.setAttribute("for", id);
+        sel.setAttribute("aria-describedby", "handover-n-" + n);
+      });
+      var label = li.querySelector(".handover-n") || el("span", { class: "handover-n sr-only", id: "handover-n-" + n });
+      label.textContent = T("handover_n", { n: n });
+      if (!label.parentNode) li.insertBefore(label, li.firstChild);
+    });
+    addHandover.hidden = handoverList.children.length >= 4;
+  }
+
+  if (addHandover) {
+    addHandover.addEventListener("click", function () {
+      var li = handoverRow.content.firstElementChild.cloneNode(true);
+      li.querySelector(".remove-handover").addEventListener("click", function () { li.remove(); numberHandovers(); });
+      handoverList.appendChild(li);
+      numberHandovers();
+      li.querySelector("select").focus();
+    });
+  }
+
+  function handovers() {
+    return Array.prototype.map.call(handoverList ? handoverList.children : [], function (li) {
+      return { carrier_org_id: li.querySelector(".handover-carrier").value, site_id: li.querySelector(".handover-site").value };
+    });
+  }
+
   /* --- draft and submit ---------------------------------------------------------------------- */
 
   function body() {
@@ -223,6 +261,7 @@
       emergency_contact: form.emergency_contact.value,
       emergency_phone: form.emergency_phone.value,
       notes: form.notes.value,
+      handovers: handovers(),
       lines: lines.map(function (l) {
         return {
           waste_code: l.code || l.input.value.trim(), physical_form: l.form.value, quantity: l.qty.value, unit: l.unit.value,

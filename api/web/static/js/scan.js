@@ -201,9 +201,22 @@
   }
 
   function syncAction() {
-    var pickup = form.querySelector("input[name=action]:checked").value === "pickup";
-    document.getElementById("pickup-fields").hidden = !pickup;
-    document.getElementById("confirm").textContent = T(pickup ? "confirm_pickup" : "confirm_dropoff");
+    var action = form.querySelector("input[name=action]:checked").value;
+    var handover = action === "handover";
+    document.getElementById("pickup-fields").hidden = action === "dropoff";
+    document.getElementById("from-vehicle-box").hidden = !handover;
+    document.getElementById("weighed-label").hidden = handover;
+    document.getElementById("handover-qty-label").hidden = !handover;
+    if (handover) cBox.hidden = true;
+    else if (expected.length) cBox.hidden = false;
+    document.getElementById("confirm").textContent =
+      action === "pickup" ? T("confirm_pickup") : action === "handover" ? T("confirm_handover") : T("confirm_dropoff");
+  }
+
+  /* Art. 17: with more carriers listed, the load changes hands at the listed sites, in order. */
+  function nextHandover(m) {
+    var hs = m.handovers || [];
+    return m.status === "in_transit" && m.leg <= hs.length ? hs[m.leg - 1] : null;
   }
 
   function showConfirm() {
@@ -231,7 +244,19 @@
     info.appendChild(el("p", { text: T("from") + " " + m.generator.organisation_name + " · " + m.generator.site_name }));
     info.appendChild(el("p", { text: T("to") + " " + m.receiver.organisation_name + " · " + m.receiver.site_name }));
     info.appendChild(el("p", { text: T("declared") + " " + WT.fmtQty(m.declared_kg) + " · " + m.lines.map(function (l) { return l.waste_code; }).join(", ") }));
-    if (PICKUP_STATES[m.status]) setAction("pickup");
+    var myOrg = stepScan.getAttribute("data-org");
+    var next = nextHandover(m);
+    document.getElementById("handover-choice").hidden = !(m.handovers || []).length;
+    if (next) {
+      setAction("handover");
+      if (next.carrier_org_id === myOrg) {
+        info.appendChild(el("p", { class: "notice ok", text: T("handover_info", { n: next.position, site: next.site_name, plate: m.vehicle_plate || "—" }) }));
+        document.getElementById("from-vehicle").value = m.vehicle_plate || "";
+      } else {
+        info.appendChild(el("p", { class: "notice warn", text: T("not_your_turn", { n: next.position }) }));
+      }
+    }
+    else if (PICKUP_STATES[m.status]) setAction("pickup");
     else if (DROPOFF_STATES[m.status]) setAction("dropoff");
     else info.appendChild(el("p", { class: "notice warn", text: T("wrong_moment", { status: T("status_" + m.status) }) }));
     var w = document.getElementById("weighed");
@@ -281,6 +306,7 @@
     var action = form.querySelector("input[name=action]:checked").value;
     var weighed = document.getElementById("weighed");
     if (action === "pickup" && !(parseFloat(weighed.value) > 0)) { WT.show(result, T("need_weight"), "notice error"); weighed.focus(); return; }
+    if (action === "handover" && !(parseFloat(weighed.value) > 0)) { WT.show(result, T("need_handover_qty"), "notice error"); weighed.focus(); return; }
     if (action === "pickup" && expected.length && !Object.keys(scanned).length && document.getElementById("container-count").value === "") {
       WT.show(result, T("need_containers", { total: expected.length }), "notice error");
       document.getElementById("container-photo").focus();
@@ -293,6 +319,12 @@
       if (pos) {
         body.lon = pos.coords.longitude; body.lat = pos.coords.latitude;
         body.accuracy_m = Math.min(100000, Math.round(pos.coords.accuracy * 100) / 100);
+      }
+      if (action === "handover") {
+        body.vehicle_plate = document.getElementById("vehicle").value;
+        body.quantity_kg = String(weighed.value);
+        var from = document.getElementById("from-vehicle").value.trim();
+        if (from) body.from_vehicle_plate = from;
       }
       if (action === "pickup") {
         body.vehicle_plate = document.getElementById("vehicle").value;
@@ -321,17 +353,19 @@
       var d = outcome.res.data;
       lastStatus(d.number, d.status);
       if (WT.trackRecorder) {
-        if (entry.action === "pickup") WT.trackRecorder.start(d.manifest_id);
+        if (entry.action === "pickup" || entry.action === "handover") WT.trackRecorder.start(d.manifest_id);
         else WT.trackRecorder.stop(d.manifest_id);
       }
-      var text = T(entry.action === "pickup" ? "done_pickup" : "done_dropoff", { number: d.number, status: T("status_" + d.status) });
+      var said = { number: d.number, status: T("status_" + d.status) };
+      var text = entry.action === "pickup" ? T("done_pickup", said) : entry.action === "handover" ? T("done_handover", said) : T("done_dropoff", said);
       var warn = findingsText(d.findings);
       WT.show(result, warn ? text + " " + T("but") + " " + warn : text, warn ? "notice warn" : "notice ok");
       finish();
     } else if (outcome.kind === "rejected") {
       pendingKey = null;
       var d = outcome.res.data || {};
-      var why = d.code === "invalid_transition" && d.details ? T("wrong_moment", { status: T("status_" + d.details.status) }) : WT.errorText(outcome.res);
+      var why = d.code === "invalid_transition" && d.details ? T("wrong_moment", { status: T("status_" + d.details.status) })
+        : d.code === "carrier_out_of_order" && d.details ? T("not_your_turn", { n: d.details.expected_position }) : WT.errorText(outcome.res);
       WT.show(result, T("refused") + " " + why, "notice error");
       WT.scanQueue.clearFailed();
     } else if (outcome.kind === "auth") {

@@ -10,7 +10,7 @@
   var stateEl = document.getElementById("track-state");
   var interval = Math.max(1, parseInt((root && root.getAttribute("data-track-interval")) || "30", 10));
   var state = load();
-  var watchId = null, lastPos = null, sampler = null, flusher = null, sending = false;
+  var watchId = null, lastPos = null, sampler = null, flusher = null, sending = false, offTruck = null;
 
   function load() {
     try {
@@ -27,6 +27,7 @@
     if (!stateEl) return;
     var ids = Object.keys(state.active);
     if (doneId && !ids.length) { stateEl.textContent = T("track_done", { sent: state.sent[doneId] || 0 }); stateEl.hidden = false; return; }
+    if (offTruck && !ids.length) { stateEl.textContent = T("track_off_truck"); stateEl.hidden = false; return; }
     if (!ids.length) { stateEl.hidden = true; return; }
     stateEl.hidden = false;
     if (!navigator.geolocation) { stateEl.textContent = T("track_no_gps"); return; }
@@ -60,6 +61,12 @@
         state.queue[id] = (state.queue[id] || []).slice(batch.length);
         if (!state.queue[id].length && !state.active[id]) delete state.queue[id];
         if (res.ok) state.sent[id] = (state.sent[id] || 0) + res.data.added;
+        // Every point outside the journey: the load left this truck (handed over to the next
+        // carrier, or dropped off from another phone), so this phone stops recording it.
+        if (res.ok && res.data.received && res.data.outside_window === res.data.received && state.active[id]) {
+          delete state.active[id];
+          offTruck = id;
+        }
         save();
       }
     }, function () { /* offline: the batch stays queued */ });
@@ -70,7 +77,7 @@
     sending = true;
     var ids = Object.keys(state.queue);
     return ids.reduce(function (p, id) { return p.then(function () { return flush(id); }); }, Promise.resolve())
-      .then(function () { sending = false; render(); }, function () { sending = false; render(); });
+      .then(function () { sending = false; idle(); render(); }, function () { sending = false; render(); });
   }
 
   function running() {
