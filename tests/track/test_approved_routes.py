@@ -55,6 +55,9 @@ async def test_a_journey_on_its_approved_detour_is_on_the_corridor(
     listed = (await client.get("/api/v1/routes", headers=f.auth(world.gen_user))).json()["features"]
     assert [x["properties"]["note"] for x in listed] == ["嘉环路〔2026〕12 号：经东侧绕城公路"]
     assert (await client.get("/api/v1/routes", headers=f.auth(world.other_generator_user))).json()["features"] == []
+    # The carrier's drivers read the routes of the pairs they carry for; another carrier's do not.
+    assert len((await client.get("/api/v1/routes", headers=f.auth(world.driver))).json()["features"]) == 1
+    assert (await client.get("/api/v1/routes", headers=f.auth(world.other_driver))).json()["features"] == []
     r = await client.post(
         f"/api/v1/routes/{listed[0]['id']}/retire", json={"on": "2026-11-01"}, headers=f.auth(world.city_regulator)
     )

@@ -222,3 +222,53 @@ async def test_a_rejected_relay_goes_back_with_the_last_carrier(client, session:
         assert r.status_code == 409 and r.json()["code"] == "carrier_out_of_order"
         r = await _scan(client, m, s.driver, "pickup", rcv, clk.now(), vehicle_plate=s.truck.plate)
         assert r.status_code == 201 and r.json()["status"] == "returning", r.text
+
+
+def _drive(a: tuple[float, float], b: tuple[float, float], start, minutes: int) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    return [
+        {
+            "recorded_at": clock.local(start + timedelta(minutes=i)).isoformat(),
+            "lon": a[0] + (b[0] - a[0]) * i / minutes,
+            "lat": a[1] + (b[1] - a[1]) * i / minutes,
+        }
+        for i in range(1, minutes + 1)
+    ]
+
+
+async def test_a_load_waiting_at_the_transfer_station_is_no_gap(client, session: AsyncSession, world: World, flow: Flow) -> None:  # type: ignore[no-untyped-def]
+    s = await _second(session)
+    a = f.POINTS[330402]
+    rcv: tuple[float, float] = tuple((await flow.create())["receiver"]["location"]["coordinates"])  # type: ignore[assignment]
+    with clock.frozen(T0) as clk:
+        m = await flow.submitted(_with_handover(world, s))
+        pickup = {"vehicle_plate": world.truck.plate, "quantity_kg": "1500"}
+        assert (await _scan(client, m, world.driver, "pickup", a, T0, **pickup)).status_code == 201
+        clk.set(T0 + timedelta(minutes=80))
+        leg1 = _drive(a, TRANSIT_AT, T0, 20)  # then an hour at the station with the phone off
+        r = await client.post(f"/api/v1/tracks/{m['id']}/points", json={"points": leg1}, headers=f.auth(world.driver))
+        assert r.status_code == 201 and r.json()["outside_window"] == 0
+        over = {"vehicle_plate": s.truck.plate, "quantity_kg": "1500"}
+        assert (await _scan(client, m, s.driver, "handover", TRANSIT_AT, clk.now(), **over)).status_code == 201
+        clk.set(T0 + timedelta(minutes=100))
+        leg2 = _drive(TRANSIT_AT, rcv, T0 + timedelta(minutes=80), 19)
+        r = await client.post(f"/api/v1/tracks/{m['id']}/points", json={"points": leg2}, headers=f.auth(s.driver))
+        assert r.status_code == 201 and r.json()["outside_window"] == 0
+        assert (await _scan(client, m, s.driver, "dropoff", rcv, clk.now())).status_code == 201
+    fired = await alerts_of(session, m["id"])
+    assert not {"track_gap", "stop_away_from_site", "off_corridor"} & set(fired), {k: v.evidence for k, v in fired.items()}
+
+
+async def test_a_phone_off_between_two_sites_is_a_gap(client, session: AsyncSession, world: World, flow: Flow) -> None:  # type: ignore[no-untyped-def]
+    a = f.POINTS[330402]
+    with clock.frozen(T0) as clk:
+        m = await flow.submitted()
+        rcv = tuple(m["receiver"]["location"]["coordinates"])
+        assert (await _scan(client, m, world.driver, "pickup", a, T0, vehicle_plate=world.truck.plate)).status_code == 201
+        clk.set(T0 + timedelta(minutes=60))
+        # Two minutes at the generator, nothing on the road, two minutes at the receiver.
+        pts = _drive(a, a, T0, 2) + _drive(rcv, rcv, T0 + timedelta(minutes=55), 2)  # type: ignore[arg-type]
+        r = await client.post(f"/api/v1/tracks/{m['id']}/points", json={"points": pts}, headers=f.auth(world.driver))
+        assert r.status_code == 201
+        assert (await _scan(client, m, world.driver, "dropoff", rcv, clk.now())).status_code == 201
+    gap = (await alerts_of(session, m["id"]))["track_gap"].evidence["gaps"][0]
+    assert float(gap["minutes"]) > 50

@@ -94,6 +94,21 @@ async def test_a_load_changes_hands(live_server: LiveServer, committed: AsyncEng
         await expect(phone.locator("#result")).to_contain_text("现在由您运输")
         await expect(phone.locator("#track-state")).to_contain_text("正在记录行驶轨迹")
 
+        # A route approved for the pair: the manifest page draws it beside the track.
+        reg = await token_of(api, "jiaxing-regulator")
+        line = {
+            "type": "LineString",
+            "coordinates": [list(GEN_AT), [120.50, 30.62], list(m["receiver"]["location"]["coordinates"])],
+        }
+        body = {
+            "pickup_site_id": m["pickup_site_id"],
+            "receiver_site_id": m["receiver"]["site_id"],
+            "geojson": line,
+            "valid_from": str(clock.today()),
+        }
+        r = await api.post("/api/v1/routes", json=body, headers=reg)
+        assert r.status_code == 201, r.text
+        route_id = r.json()["id"]
         events = (await api.get(f"/api/v1/manifests/{manifest_id}/events", headers=await token_of(api, GENERATOR))).json()
         handed = [e for e in events if e["type"] == "handed_over"]
         assert len(handed) == 1 and handed[0]["payload"]["from_vehicle_plate"] == "浙F30301"
@@ -101,6 +116,7 @@ async def test_a_load_changes_hands(live_server: LiveServer, committed: AsyncEng
 
     await page.goto(f"/m/{manifest_id}")
     await expect(page.locator("#parties-h + dl")).to_contain_text("已交接")
+    await expect(page.locator("#manifest-map")).to_have_attribute("data-route", route_id)
     await expect(page.locator(".timeline")).to_contain_text("交接给下一家承运单位")
     await shot(page, "h03-manifest-handed-over")
     for c in (gen, drv):

@@ -27,16 +27,17 @@ _TRACK = text(
 )
 _SCANS = text(
     """SELECT type, server_time, COALESCE(device_time, server_time) AS at, ST_X(location) AS lon, ST_Y(location) AS lat
-       FROM manifest_event WHERE manifest_id = :m AND type IN ('picked_up', 'dropped_off') AND location IS NOT NULL
+       FROM manifest_event WHERE manifest_id = :m AND type IN ('picked_up', 'handed_over', 'dropped_off')
+         AND location IS NOT NULL
        ORDER BY seq"""
 )
 # For each stop: the nearest place a truck may stand (a parking, transit or collection site, or
 # the load's own generator or receiver) and the county it is in (one round trip for all stops).
 _STOP_PLACES = text(
-    """SELECT s.i, n.name AS site, n.d AS site_m, c.adcode AS county, c.name AS county_name
+    """SELECT s.i, n.id AS site_id, n.name AS site, n.d AS site_m, c.adcode AS county, c.name AS county_name
        FROM unnest(CAST(:lon AS float8[]), CAST(:lat AS float8[])) WITH ORDINALITY AS s(lon, lat, i)
        CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS g) p
-       LEFT JOIN LATERAL (SELECT x.name, ST_Distance(x.location::geography, p.g::geography) AS d
+       LEFT JOIN LATERAL (SELECT x.id, x.name, ST_Distance(x.location::geography, p.g::geography) AS d
                           FROM site x WHERE x.kind IN ('parking', 'transit', 'collection') OR x.id = ANY(:own)
                           ORDER BY x.location <-> p.g LIMIT 1) n ON true
        LEFT JOIN LATERAL (SELECT j.adcode, j.name FROM jurisdiction j WHERE j.level = 'county' AND ST_Covers(j.geom, p.g)
@@ -71,7 +72,10 @@ async def track_rules(c: _Event) -> None:
         t = s["track_gap"].thresholds
         ends = [Fix(m.picked_up_at, fixes[0].lon, fixes[0].lat)] if m.picked_up_at else []
         tail = [Fix(c.ev.server_time, fixes[-1].lon, fixes[-1].lat)]
-        found = gaps(ends + fixes + tail, float(t["minutes"]))
+        # A handover scan is a position too: a load waiting at the station until it is taken over.
+        handovers = [Fix(x["at"], x["lon"], x["lat"]) for x in scans if x["type"] == "handed_over"]
+        journey = sorted(fixes + handovers, key=lambda f: f.at)
+        found = await _unexcused(c, gaps(ends + journey + tail, float(t["minutes"])))
         if found:
             await c.fire(
                 "track_gap",
@@ -102,7 +106,7 @@ async def track_rules(c: _Event) -> None:
                         {
                             "lon": [x.lon for x in found_stops],
                             "lat": [x.lat for x in found_stops],
-                            "own": [m.generator_site_id, m.pickup_site_id, m.receiver_site_id, *m.handover_site_ids],
+                            "own": _places_to_stand(m),
                         },
                     )
                 )
@@ -206,6 +210,34 @@ async def _corridor(c: _Event, fixes: list[Fix], a: tuple[float, float], b: tupl
             },
             {"farthest_km": f"{worst / 1000:.0f}", "driven_km": f"{driven / 1000:.0f}"},
         )
+
+
+def _places_to_stand(m: Any) -> list[Any]:
+    """The sites a load's truck may stand at besides parking, transit and collection sites: its own
+    generator, pickup and receiver sites, and its handover sites."""
+    return [m.generator_site_id, m.pickup_site_id, m.receiver_site_id, *m.handover_site_ids]
+
+
+async def _unexcused(c: _Event, found: list[Any]) -> list[Any]:
+    """The gaps that count: a gap that starts and ends at the same place a load may be held (a
+    transit, collection or parking site, one of the load's own sites or a handover site) is the load
+    waiting there; one that ends anywhere else — even at another such site — is a journey unseen."""
+    if not found:
+        return found
+    ends = [(g.from_lon, g.from_lat) for g in found] + [(g.to_lon, g.to_lat) for g in found]
+    rows = (
+        (
+            await c.session.execute(
+                _STOP_PLACES,
+                {"lon": [x for x, _ in ends], "lat": [y for _, y in ends], "own": _places_to_stand(c.m)},
+            )
+        )
+        .mappings()
+        .all()
+    )
+    site = [r["site_id"] if r["site_m"] is not None and float(r["site_m"]) <= c.geofence_m else None for r in rows]
+    n = len(found)
+    return [g for i, g in enumerate(found) if site[i] is None or site[i] != site[n + i]]
 
 
 _ZONES = text(

@@ -118,7 +118,11 @@ _LIST = text(
               r.length_m, r.valid_from, r.valid_to, r.note, ST_AsGeoJSON(r.geom, 6) AS g
        FROM approved_route r JOIN site p ON p.id = r.pickup_site_id JOIN site s ON s.id = r.receiver_site_id
        WHERE (CAST(:all AS boolean) OR p.county_adcode = ANY(:counties) OR s.county_adcode = ANY(:counties)
-              OR p.organisation_id = :org OR s.organisation_id = :org)
+              OR p.organisation_id = :org OR s.organisation_id = :org
+              OR EXISTS (SELECT 1 FROM manifest m
+                         WHERE m.pickup_site_id = r.pickup_site_id AND m.receiver_site_id = r.receiver_site_id
+                           AND (m.carrier_org_id = :org OR m.handover_carrier_org_ids @> ARRAY[CAST(:org AS uuid)])
+                           AND m.status NOT IN ('draft', 'deleted')))
          AND (CAST(:on AS date) IS NULL OR (r.valid_from <= :on AND (r.valid_to IS NULL OR r.valid_to >= :on)))
        ORDER BY p.name, s.name, r.valid_from DESC"""
 )
@@ -126,7 +130,8 @@ _LIST = text(
 
 async def list_routes(session: AsyncSession, actor: Principal, on: date | None = None) -> dict[str, Any]:
     """The routes the actor may read, as GeoJSON: a regulator those touching its counties, an
-    enterprise those from or to its own sites."""
+    enterprise those from or to its own sites, a carrier (and its drivers) those of the pairs it
+    carries for."""
     rows = await session.execute(
         _LIST,
         {

@@ -1,4 +1,5 @@
-/* The manifest page's map: the scans where they happened and the track between them. */
+/* The manifest page's map: the scans where they happened, the track between them, and the
+   approved route for the pair if a regulator registered one. */
 (function () {
   "use strict";
   var node = document.getElementById("manifest-map");
@@ -16,7 +17,17 @@
         .bindTooltip(WT.textTip("#" + e.seq + " " + WT.t("event_" + e.type) + " · " + WT.fmtDateTime(e.server_time))).addTo(map);
       bounds.extend(ll);
     });
-    return WT.track.load(map, id, bounds).then(function (n) {
+    // The route a regulator approved for this pair, when there is one: the road the track is judged against.
+    var pair = node.getAttribute("data-pair");
+    var route = WT.api("GET", "/api/v1/routes?on=" + encodeURIComponent(node.getAttribute("data-day"))).then(function (r) {
+      var f = r.ok ? r.data.features.filter(function (x) { return x.properties.pickup_site_id + ">" + x.properties.receiver_site_id === pair; })[0] : null;
+      if (!f) return;
+      L.geoJSON(f, { style: { color: "#2e7d32", weight: 5, opacity: 0.45, dashArray: "8 6" } })
+        .bindTooltip(WT.textTip(WT.t("approved_route") + (f.properties.note ? " · " + f.properties.note : ""))).addTo(map);
+      node.setAttribute("data-route", f.id);
+    }, function () { /* no route shown */ });
+    return Promise.all([WT.track.load(map, id, bounds), route]).then(function (done) {
+      var n = done[0];
       if (bounds.isValid()) map.fitBounds(bounds.pad(0.2), { animate: false });
       else map.setView([30.75, 120.75], 9);
       node.setAttribute("data-track-features", String(n));
