@@ -20,8 +20,8 @@ from waste_tracker import clock
 from waste_tracker.alerts import queries as alert_queries
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Forbidden
-from waste_tracker.manifest import access, labels, queries
-from waste_tracker.manifest.lifecycle import Status
+from waste_tracker.manifest import access, candidates, labels, queries
+from waste_tracker.manifest.lifecycle import Side, Status
 from waste_tracker.manifest.parties import party_names
 from waste_tracker.manifest.timeline import timeline
 from waste_tracker.manifest.verify import verify_manifest
@@ -115,6 +115,9 @@ async def manifest_page(manifest_id: uuid.UUID, request: Request, principal: Web
     if principal.is_regulator or principal.is_admin or principal.role == "enterprise":
         alerts, _ = await alert_queries.list_alerts(session, principal, alert_queries.AlertFilter(manifest_id=m.id), None, 50)
     lang = web_lang(request)
+    sides = access.party_of(principal, m)
+    allowed = set(d["allowed_actions"])
+    redirecting = "redirect" in allowed and Side.GENERATOR in sides  # the rejected waste to another receiver
     return render(
         request,
         "manifest.html",
@@ -124,8 +127,11 @@ async def manifest_page(manifest_id: uuid.UUID, request: Request, principal: Web
         chain_ok=check.ok,
         chain_events=check.events,
         chain_breaks=check.breaks,
-        sides=access.party_of(principal, m),
-        allowed=set(d["allowed_actions"]),
+        related=await _related(session, principal, m),
+        redirect_targets=await _redirect_targets(session, principal, m, d) if redirecting else [],
+        carriers=await organisations.list_organisations(session, principal, role="carrier", limit=500) if redirecting else [],
+        sides=sides,
+        allowed=allowed,
         licence_methods=lic.method_codes if lic else [],
         methods={x["code"]: x for x in await catalogue.list_methods(session)},
         alerts=alerts,
@@ -133,6 +139,36 @@ async def manifest_page(manifest_id: uuid.UUID, request: Request, principal: Web
         today=clock.today().isoformat(),
         code_changes_map=await editions.changes_for(session, [ln.waste_code for ln in d["lines"]], m.catalogue_edition),
     )
+
+
+async def _related(session: AsyncSession, principal: Principal, m: Manifest) -> dict[str, Any]:
+    """The parent this manifest came from and the child its rejected waste went on with, each
+    with its number (and whether the reader may open it)."""
+    out: dict[str, Any] = {}
+    for key, other_id in (("parent", m.parent_manifest_id), ("child", m.child_manifest_id)):
+        other = await session.get(Manifest, other_id) if other_id else None
+        if other is not None:
+            seen = access.can_see(principal, other)
+            out[key] = {"id": other.id, "number": other.number, "purpose": other.purpose, "open": seen}
+    return out
+
+
+async def _redirect_targets(session: AsyncSession, principal: Principal, m: Manifest, d: dict[str, Any]) -> list[dict[str, Any]]:
+    """Where rejected waste may go instead: receivers licensed for every line's code, that the
+    jurisdiction rule allows (or an exemption covers), nearest first; one option per method."""
+    found = await candidates.candidates(
+        session,
+        principal,
+        generator_site_id=m.generator_site_id,
+        codes=[ln.waste_code for ln in d["lines"]],
+        on=clock.today(),
+    )
+    return [
+        {"site_id": c.site.id, "label": f"{c.organisation_name} · {c.site.name}", "method": method, "km": c.distance_m / 1000}
+        for c in found.items
+        if c.outcome != candidates.NEEDS_EXEMPTION and c.site.id != m.receiver_site_id
+        for method in c.methods
+    ]
 
 
 @router.get("/m/{manifest_id}/label", openapi_extra=READERS)

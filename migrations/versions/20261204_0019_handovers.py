@@ -44,12 +44,14 @@ def upgrade() -> None:
     op.create_check_constraint(
         op.f("ck_manifest_leg"), "manifest", "leg BETWEEN 1 AND 1 + cardinality(handover_carrier_org_ids)"
     )
-    # A later carrier's drivers list the loads they will take over.
+    # A later carrier's drivers list the loads they will take over. Partial: the many manifests
+    # with one carrier never touch it (queries repeat the predicate so the planner can use it).
     op.create_index(
         "ix_manifest_handover_carriers",
         "manifest",
         ["handover_carrier_org_ids"],
         postgresql_using="gin",
+        postgresql_where=sa.text("cardinality(handover_carrier_org_ids) > 0"),
     )
 
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Uuid, and_, false, or_, true, type_coerce
+from sqlalchemy import ColumnElement, Integer, Uuid, and_, false, func, or_, true, type_coerce
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped
 from sqlmodel import col
@@ -124,10 +124,11 @@ def _ints(column: Column) -> ColumnElement[Any]:
     return coerced
 
 
-def _uuids(column: Column) -> ColumnElement[Any]:
-    """A uuid-array column, typed for ``@>`` (the GIN index answers it)."""
-    coerced: ColumnElement[Any] = type_coerce(column, ARRAY(Uuid))
-    return coerced
+def names_org(column: Column, org: Any) -> ColumnElement[bool]:
+    """``org`` is in this uuid-array column (``@>``), with the partial GIN index's own predicate
+    so the planner uses it."""
+    arr: ColumnElement[Any] = type_coerce(column, ARRAY(Uuid))
+    return and_(func.cardinality(arr) > 0, arr.contains([org]))
 
 
 def _visible(r: Readers, cond: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -148,7 +149,7 @@ def readable(actor: Principal, r: Readers) -> ColumnElement[bool]:
     org = actor.organisation_id
     if org is None:
         return false()
-    in_sets = [_uuids(s).contains([org]) for s in r.org_sets]
+    in_sets = [names_org(s, org) for s in r.org_sets]
     if actor.role == "driver":
         return _visible(r, or_(*(column == org for column in r.driver_orgs), *in_sets))
     others = _visible(r, or_(*(column == org for column in r.orgs if column is not r.owner), *in_sets))
@@ -172,7 +173,7 @@ def readable_branches(actor: Principal, r: Readers) -> list[ColumnElement[bool]]
     org = actor.organisation_id
     if org is None:
         return [false()]
-    in_sets = [_visible(r, _uuids(s).contains([org])) for s in r.org_sets]
+    in_sets = [_visible(r, names_org(s, org)) for s in r.org_sets]
     if actor.role == "driver":
         return [_visible(r, column == org) for column in r.driver_orgs] + in_sets
     return [column == org if column is r.owner else _visible(r, column == org) for column in r.orgs] + in_sets

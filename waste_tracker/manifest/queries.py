@@ -9,8 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Uuid, and_, exists, or_, text, type_coerce, union
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import and_, exists, or_, text, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -83,7 +82,7 @@ def _filters(f: ManifestFilter, cursor: str | None) -> list[Any]:
         out.append(
             or_(
                 col(Manifest.carrier_org_id) == f.carrier_org_id,
-                type_coerce(col(Manifest.handover_carrier_org_ids), ARRAY(Uuid)).contains([f.carrier_org_id]),
+                access.names_org(col(Manifest.handover_carrier_org_ids), f.carrier_org_id),
             )
         )
     if f.number:

@@ -582,7 +582,7 @@ async def _child(
         emergency_measures=parent.emergency_measures,
         emergency_contact=parent.emergency_contact,
         emergency_phone=parent.emergency_phone,
-        notes=f"parent {parent.number}",
+        notes=f"原联单 {parent.number} 被拒收的废物",  # shown to people: the form is in Chinese
     )
     child = await create_draft(session, actor, cmd, parent=parent, purpose=purpose, pickup_site_id=parent.receiver_site_id)
     event_type = decide(state_of(child), Action.SUBMIT)

@@ -67,6 +67,7 @@ class Manifest(SQLModel, table=True):
             "ix_manifest_handover_carriers",
             "handover_carrier_org_ids",
             postgresql_using="gin",
+            postgresql_where=text("cardinality(handover_carrier_org_ids) > 0"),
         ),
     )
 

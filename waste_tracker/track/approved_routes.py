@@ -121,7 +121,8 @@ _LIST = text(
               OR p.organisation_id = :org OR s.organisation_id = :org
               OR EXISTS (SELECT 1 FROM manifest m
                          WHERE m.pickup_site_id = r.pickup_site_id AND m.receiver_site_id = r.receiver_site_id
-                           AND (m.carrier_org_id = :org OR m.handover_carrier_org_ids @> ARRAY[CAST(:org AS uuid)])
+                           AND (m.carrier_org_id = :org OR (cardinality(m.handover_carrier_org_ids) > 0
+                                                                    AND m.handover_carrier_org_ids @> ARRAY[CAST(:org AS uuid)]))
                            AND m.status NOT IN ('draft', 'deleted')))
          AND (CAST(:on AS date) IS NULL OR (r.valid_from <= :on AND (r.valid_to IS NULL OR r.valid_to >= :on)))
        ORDER BY p.name, s.name, r.valid_from DESC"""

@@ -1,5 +1,6 @@
-/* Actions on one manifest (submit, delete, cancel, return, receive, dispose): each calls the JSON
-   API with an Idempotency-Key and reloads the page, whose timeline then shows the new event. */
+/* Actions on one manifest (submit, delete, cancel, return, redirect, receive, dispose): each calls
+   the JSON API with an Idempotency-Key and reloads the page, whose timeline then shows the new
+   event (a redirect opens the new manifest the waste travels on). */
 (function () {
   "use strict";
   var T = WT.t;
@@ -10,7 +11,7 @@
   var base = "/api/v1/manifests/" + id;
   var busy = false;
 
-  function run(method, path, body, button) {
+  function run(method, path, body, button, then) {
     if (busy) return;
     busy = true;
     if (button) button.disabled = true;
@@ -19,7 +20,8 @@
       busy = false;
       if (button) button.disabled = false;
       if (!res.ok) { WT.show(errBox, WT.errorText(res), "notice error"); errBox.focus(); return; }
-      if (method === "DELETE") window.location.assign("/manifests");
+      if (then) then(res.data);
+      else if (method === "DELETE") window.location.assign("/manifests");
       else window.location.reload();
     }, function () {
       busy = false;
@@ -55,6 +57,12 @@
       if (f.reason.value.trim()) body.reason = f.reason.value.trim();
       return ["POST", base + "/receive", body];
     },
+    redirect: function (f) {
+      var target = f.target.value.split("|");
+      var body = { receiver_site_id: target[0], planned_method_code: target[1], carrier_org_id: f.carrier_org_id.value, note: f.note.value };
+      // The answer is the new manifest the waste now travels on: open it.
+      return ["POST", base + "/redirect", body, function (child) { window.location.assign("/m/" + child.id + "?created=1"); }];
+    },
     dispose: function (f) {
       return ["POST", base + "/dispose", { method_code: f.method_code.value, disposed_on: f.disposed_on.value, quantity: number(f.quantity.value), unit: "kg" }];
     }
@@ -66,7 +74,7 @@
       var bad = f.querySelector("input:invalid, textarea:invalid, select:invalid");
       if (bad) { bad.focus(); WT.show(errBox, T("need_field", { field: (f.querySelector("label[for='" + bad.id + "']") || {}).textContent || bad.name }), "notice error"); return; }
       var call = builders[f.getAttribute("data-act")](f);
-      run(call[0], call[1], call[2], f.querySelector("button[type=submit]"));
+      run(call[0], call[1], call[2], f.querySelector("button[type=submit]"), call[3]);
     });
   });
 
