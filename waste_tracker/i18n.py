@@ -178,13 +178,40 @@ def pick_lang(accept_language: str | None) -> str:
     return best
 
 
+# What a ``not_found`` names, in words (``NotFound("manifest", id)`` → "未找到联单（…）").
+RESOURCES: dict[str, dict[str, str]] = {
+    "manifest": {"zh-CN": "联单", "en": "Manifest"},
+    "alert": {"zh-CN": "预警", "en": "Alert"},
+    "organisation": {"zh-CN": "单位", "en": "Organisation"},
+    "site": {"zh-CN": "厂区或场所", "en": "Site"},
+    "licence": {"zh-CN": "经营许可证", "en": "Licence"},
+    "transport_permit": {"zh-CN": "道路运输许可", "en": "Transport permit"},
+    "vehicle": {"zh-CN": "车辆", "en": "Vehicle"},
+    "exemption": {"zh-CN": "豁免", "en": "Exemption"},
+    "jurisdiction": {"zh-CN": "行政区", "en": "Jurisdiction"},
+    "waste_code": {"zh-CN": "废物代码", "en": "Waste code"},
+    "management_plan": {"zh-CN": "管理计划", "en": "Management plan"},
+    "declaration": {"zh-CN": "申报", "en": "Declaration"},
+    "container": {"zh-CN": "容器", "en": "Container"},
+    "protected_zone": {"zh-CN": "保护区", "en": "Protected zone"},
+    "approved_route": {"zh-CN": "批准路线", "en": "Approved route"},
+    "ticket_photo": {"zh-CN": "磅单照片", "en": "Ticket photo"},
+    "user": {"zh-CN": "用户", "en": "User"},
+    "api_key": {"zh-CN": "系统对接密钥", "en": "API key"},
+}
+
+
 def translate(msg_code: str, lang: str = DEFAULT_LANG, details: dict[str, Any] | None = None, /, **kw: Any) -> str:
     """The message for ``msg_code`` in ``lang``, formatted with ``details`` (and keywords)."""
     entry = MESSAGES.get(msg_code)
     if not entry:
         return msg_code
     template = entry.get(lang) or entry[DEFAULT_LANG]
-    return string.Formatter().vformat(template, (), _Safe({**(details or {}), **kw}))
+    values = {**(details or {}), **kw}
+    name = RESOURCES.get(str(values.get("resource", ""))) if msg_code == "not_found" else None
+    if name:
+        values["resource"] = name.get(lang) or name[DEFAULT_LANG]
+    return string.Formatter().vformat(template, (), _Safe(values))
 
 
 def register(messages: dict[str, dict[str, str]]) -> None:

@@ -249,7 +249,8 @@ async def test_receive_validation(client, world: World, flow: Flow) -> None:  # 
         headers=h,
         json={"decision": "partial", "reason": "x", "lines": [{"line_no": 1, "quantity": "10", "accepted_quantity": "20"}]},
     )
-    assert r.json()["code"] == "quantity_out_of_range"
+    assert r.json()["code"] == "accepted_out_of_range"
+    assert r.json()["message"] == "第 1 行接受的数量 20.000 千克须在 0 到过磅数量 10.000 千克之间。"
     r = await client.post(
         url, headers=h, json={"decision": "accepted", "lines": [{"line_no": 1, "quantity": "1.48", "unit": "t"}]}
     )

@@ -79,7 +79,7 @@ async def test_pages_need_a_session_and_the_right_role(client, demo) -> None:  #
         assert r.status_code == 403, path
         assert "您无权执行此操作" in r.text
     r = await client.get("/m/00000000-0000-0000-0000-000000000000")
-    assert r.status_code == 404 and "未找到" in r.text
+    assert r.status_code == 404 and "未找到联单" in r.text and "manifest" not in r.text.split("<main")[-1]
 
 
 async def test_api_calls_with_the_cookie_need_the_csrf_header(client, demo) -> None:  # type: ignore[no-untyped-def]

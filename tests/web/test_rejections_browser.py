@@ -121,8 +121,27 @@ async def test_a_full_rejection_may_be_redirected(live_server: LiveServer, brows
     await expect(page.locator("#parent-link")).to_contain_text(m["number"])
     await page.goto(f"/m/{m['id']}")
     await expect(page.locator(".page-head .badge").first).to_have_text("已转他处")
+    await expect(page.locator("#print-label")).to_have_count(0)  # a closed manifest's label no longer works
     await expect(page.locator("#child-link a")).to_be_visible()
     await shot(page, "x02-rejection-redirected")
     await ctx.close()
     assert watch.outside == [], watch.outside
     assert watch.errors == [], watch.errors
+
+
+async def test_another_carriers_driver_cannot_confirm(live_server: LiveServer, browser: Browser) -> None:
+    """A driver scanning a label of a load its carrier does not carry is told so, and no form is
+    offered (it used to ask for a weight, then be refused)."""
+    watch = Watch(live_server.url)
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=30) as api:
+        m = await _delivered(api)
+    ctx = await new_context(browser, watch, narrow=True, at=GEN_AT)
+    page = await ctx.new_page()
+    await login(page, "driver-anda")
+    token = make_token(TEST_SECRET, uuid.UUID(m["id"]), m["number"])
+    await page.goto(f"/scan?m={m['number']}&t={token}")
+    await expect(page.locator("#manifest-info")).to_contain_text("不是贵单位承运的")
+    await expect(page.locator("#confirm")).to_be_hidden()
+    await expect(page.locator("#weighed")).to_be_hidden()
+    await ctx.close()
+    assert watch.outside == [], watch.outside

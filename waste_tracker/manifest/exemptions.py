@@ -81,7 +81,7 @@ async def grant(
         raise Invalid("validation_error", {"field": "waste_codes", "reason": "at least one code"})
     await catalogue.resolve_codes(session, codes)
     if quantity_cap_kg <= 0:
-        raise Invalid("quantity_out_of_range", {"field": "quantity_cap_kg"})
+        raise Invalid("validation_error", {"field": "quantity_cap_kg", "reason": "must be above 0"})
     if not actor.is_admin:
         # Judged by the county the waste leaves, not by any other site the enterprise may have.
         if not actor.in_scope(origin.county_adcode):

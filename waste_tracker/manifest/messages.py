@@ -37,6 +37,10 @@ register(
             "zh-CN": "同一联单不能同时包含危险废物和一般工业固体废物。",
             "en": "One manifest cannot mix hazardous and general industrial solid waste.",
         },
+        "accepted_out_of_range": {
+            "zh-CN": "第 {line_no} 行接受的数量 {accepted_kg} 千克须在 0 到过磅数量 {received_kg} 千克之间。",
+            "en": "Line {line_no}: the accepted quantity {accepted_kg} kg must be between 0 and the weighed {received_kg} kg.",
+        },
         "quantity_out_of_range": {
             "zh-CN": "数量超出合理范围（须大于 0 且不超过 {max_kg} 千克）。",
             "en": "Quantity out of range (must be above 0 and at most {max_kg} kg).",

@@ -438,7 +438,9 @@ async def receive(
                 )
             accepted = units.in_kg(g["accepted_quantity"], g.get("unit", "kg")).quantize(units.GRAM)
             if accepted < 0 or accepted > received:
-                raise Invalid("quantity_out_of_range", {"line_no": no, "accepted": str(accepted), "received": str(received)})
+                raise Invalid(
+                    "accepted_out_of_range", {"line_no": no, "accepted_kg": dec_str(accepted), "received_kg": dec_str(received)}
+                )
         ln.received_kg, ln.accepted_kg = received, accepted
         total_received += received
         total_accepted += accepted

@@ -11,6 +11,9 @@
   var base = "/api/v1/manifests/" + id;
   var busy = false;
 
+  /* After an action the page reloads and says what was done (?done=receive). */
+  function done(act) { return function () { window.location.assign(window.location.pathname + "?done=" + act); }; }
+
   function run(method, path, body, button, then) {
     if (busy) return;
     busy = true;
@@ -35,7 +38,7 @@
       var act = b.getAttribute("data-act");
       var confirmText = b.getAttribute("data-confirm");
       if (confirmText && !window.confirm(confirmText)) return;
-      if (act === "submit") run("POST", base + "/submit", null, b);
+      if (act === "submit") run("POST", base + "/submit", null, b, done("submit"));
       else if (act === "delete") run("DELETE", base, null, b);
     });
   });
@@ -74,7 +77,7 @@
       var bad = f.querySelector("input:invalid, textarea:invalid, select:invalid");
       if (bad) { bad.focus(); WT.show(errBox, T("need_field", { field: (f.querySelector("label[for='" + bad.id + "']") || {}).textContent || bad.name }), "notice error"); return; }
       var call = builders[f.getAttribute("data-act")](f);
-      run(call[0], call[1], call[2], f.querySelector("button[type=submit]"), call[3]);
+      run(call[0], call[1], call[2], f.querySelector("button[type=submit]"), call[3] || done(f.getAttribute("data-act")));
     });
   });
 
@@ -86,6 +89,9 @@
       rf.classList.toggle("is-partial", d === "partial");
       rf.reason.required = d !== "accepted";
       rf.querySelectorAll("input[name=accepted_quantity]").forEach(function (i) { i.required = d === "partial"; });
+      // The button says what will be recorded: a rejection is not "confirm receipt".
+      rf.querySelector("button[type=submit]").textContent =
+        d === "rejected" ? T("receive_reject") : d === "partial" ? T("receive_partial") : T("receive_accept");
     };
     rf.querySelectorAll("input[name=decision]").forEach(function (r) { r.addEventListener("change", sync); });
     sync();

@@ -220,6 +220,7 @@
   }
 
   function showConfirm() {
+    document.getElementById("confirm").hidden = false;
     stepScan.hidden = true;
     stepConfirm.hidden = false;
     WT.show(result, "", null);
@@ -232,7 +233,13 @@
     WT.api("GET", "/api/v1/manifests?limit=1&number=" + current.number).then(function (res) {
       if (!res.ok) return;
       var m = res.data.items.filter(function (x) { return x.number === current.number; })[0];
-      if (!m) { info.appendChild(el("p", { class: "notice warn", text: T("not_yours") })); return; }
+      if (!m) {
+        // Not this carrier's load: nothing to confirm (the server would refuse it anyway).
+        info.appendChild(el("p", { class: "notice error", text: T("not_yours") }));
+        document.getElementById("confirm").hidden = true;
+        document.getElementById("pickup-fields").hidden = true;
+        return;
+      }
       return WT.api("GET", "/api/v1/manifests/" + m.id).then(function (r2) { if (r2.ok) describe(r2.data); });
     }, function () { info.appendChild(el("p", { class: "muted", text: T("offline_info") })); });
   }
