@@ -20,6 +20,7 @@ from waste_tracker import clock
 from waste_tracker.alerts import queries as alert_queries
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Forbidden
+from waste_tracker.ledger import service as ledger
 from waste_tracker.manifest import access, candidates, labels, queries
 from waste_tracker.manifest.lifecycle import Side, Status
 from waste_tracker.manifest.parties import party_names
@@ -86,8 +87,17 @@ async def manifest_list(
 
 
 @router.get("/manifests/new", openapi_extra=GENERATOR)
-async def manifest_new(request: Request, principal: WebPrincipal, session: SessionDep) -> Response:
+async def manifest_new(
+    request: Request,
+    principal: WebPrincipal,
+    session: SessionDep,
+    draft: uuid.UUID | None = None,
+    copy: uuid.UUID | None = Query(default=None, alias="from"),
+) -> Response:
+    """The form; ``?draft=`` edits a saved draft, ``?from=`` starts a new one from any of the
+    generator's manifests (most transfers repeat)."""
     org_id = principal.require_org_role("generator")
+    prefill = await _prefill(session, principal, draft or copy, org_id, editing=draft is not None)
     org = await organisations.get_organisation(session, principal, org_id)
     sites = await organisations.list_sites(session, principal, organisation_id=org_id)
     carriers = await organisations.list_organisations(session, principal, role="carrier", limit=500)
@@ -102,7 +112,49 @@ async def manifest_new(request: Request, principal: WebPrincipal, session: Sessi
         handover_sites=handover_sites,
         methods=await catalogue.list_methods(session),
         today=clock.today().isoformat(),
+        prefill=prefill,
     )
+
+
+async def _prefill(
+    session: AsyncSession, principal: Principal, manifest_id: uuid.UUID | None, org_id: uuid.UUID, *, editing: bool
+) -> dict[str, Any] | None:
+    """The form's starting values from one of the generator's manifests: the draft itself
+    (``draft_id`` set, saved in place) or a copy (a new draft, today's date)."""
+    if manifest_id is None:
+        return None
+    m = await queries.get_manifest(session, principal, manifest_id)
+    if m.generator_org_id != org_id:
+        raise Forbidden("forbidden", {"reason": "not your organisation's manifest"})
+    editing = editing and m.status == Status.DRAFT and not await ledger.for_manifest(session, m.id)
+    today = clock.today()
+    return {
+        "draft_id": str(m.id) if editing else None,
+        "number": m.number,
+        "generator_site_id": str(m.generator_site_id),
+        "carrier_org_id": str(m.carrier_org_id),
+        "receiver_site_id": str(m.receiver_site_id),
+        "planned_method_code": m.planned_method_code,
+        "planned_pickup_date": str(max(m.planned_pickup_date, today) if editing else today),
+        "emergency_measures": m.emergency_measures,
+        "emergency_contact": m.emergency_contact,
+        "emergency_phone": m.emergency_phone,
+        "notes": m.notes,
+        "handovers": [
+            {"carrier_org_id": str(c), "site_id": str(s)}
+            for c, s in zip(m.handover_carrier_org_ids, m.handover_site_ids, strict=True)
+        ],
+        "lines": [
+            {
+                "waste_code": ln.waste_code,
+                "physical_form": ln.physical_form,
+                "quantity": f"{ln.declared_kg.normalize():f}",
+                "container_type": ln.container_type,
+                "container_count": ln.container_count,
+            }
+            for ln in await queries.get_lines(session, m.id)
+        ],
+    }
 
 
 @router.get("/m/{manifest_id}", openapi_extra=READERS)

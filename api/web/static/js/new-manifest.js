@@ -19,6 +19,12 @@
   var candidates = [];
   var draftId = null;
   var busy = false;
+  // Editing a draft, or copying a manifest: the values the form starts from (the receiver and the
+  // method are chosen once the candidates for the codes have loaded).
+  var prefillNode = document.getElementById("prefill-data");
+  var prefill = prefillNode ? JSON.parse(prefillNode.textContent) : null;
+  var wantReceiver = prefill ? prefill.receiver_site_id : null;
+  var wantMethod = prefill ? prefill.planned_method_code : null;
 
   function debounce(fn, ms) {
     var h;
@@ -168,7 +174,7 @@
 
   function renderCandidates(items, message) {
     var previous = form.querySelector("input[name=receiver_site_id]:checked");
-    var keep = previous ? previous.value : null;
+    var keep = previous ? previous.value : wantReceiver;
     candidates = items || [];
     box.textContent = "";
     if (message) { box.appendChild(el("p", { class: "muted", text: message })); fillMethods(null); return; }
@@ -194,12 +200,17 @@
     });
     box.appendChild(fs);
     var chosen = form.querySelector("input[name=receiver_site_id]:checked") || firstAllowed;
-    if (chosen) { chosen.checked = true; fillMethods(candidates.filter(function (c) { return c.site_id === chosen.value; })[0]); }
+    if (chosen) {
+      chosen.checked = true;
+      if (chosen.value === wantReceiver) wantReceiver = null;
+      fillMethods(candidates.filter(function (c) { return c.site_id === chosen.value; })[0]);
+    }
     else fillMethods(null);
   }
 
   function fillMethods(c) {
-    var prev = methodSel.value;
+    var prev = methodSel.value || wantMethod;
+    if (c && wantMethod && c.methods.indexOf(wantMethod) >= 0) wantMethod = null;
     methodSel.textContent = "";
     if (!c) { methodSel.appendChild(el("option", { value: "", text: T("pick_receiver_first") })); return; }
     c.methods.forEach(function (code) {
@@ -313,5 +324,38 @@
   form.addEventListener("submit", function (ev) { ev.preventDefault(); save(true); });
   form.generator_site_id.addEventListener("change", refresh);
   form.planned_pickup_date.addEventListener("change", refresh);
-  addLine();
+
+  function addHandoverRow() {
+    addHandover.click();
+    return handoverList.lastElementChild;
+  }
+
+  function start(p) {
+    draftId = p.draft_id;
+    ["generator_site_id", "carrier_org_id", "planned_pickup_date", "emergency_measures", "emergency_contact", "emergency_phone", "notes"]
+      .forEach(function (k) { if (form[k] && p[k] !== null && p[k] !== undefined) form[k].value = p[k]; });
+    (p.handovers || []).forEach(function (h) {
+      var li = addHandoverRow();
+      li.querySelector(".handover-carrier").value = h.carrier_org_id;
+      li.querySelector(".handover-site").value = h.site_id;
+      document.getElementById("handovers-box").open = true;
+    });
+    p.lines.forEach(function (x) {
+      var line = addLine();
+      line.input.value = x.waste_code;
+      line.qty.value = x.quantity;
+      line.unit.value = "kg";
+      line.form.value = x.physical_form;
+      line.ctype.value = x.container_type;
+      line.ccount.value = x.container_count;
+      // The code as the catalogue describes it, chosen as if picked from the list.
+      WT.api("GET", "/api/v1/waste-codes?limit=8&q=" + encodeURIComponent(x.waste_code)).then(function (res) {
+        var hit = res.ok ? res.data.items.filter(function (i) { return i.code === x.waste_code; })[0] : null;
+        if (hit) { choose(line, hit); line.form.value = x.physical_form; }
+      });
+    });
+  }
+
+  if (prefill) start(prefill);
+  else addLine();
 })();
