@@ -30,7 +30,7 @@ _COUNTS = text(
               min(at) FILTER (WHERE address = :a),
               count(*) FILTER (WHERE username = :u),
               min(at) FILTER (WHERE username = :u)
-       FROM login_failure WHERE at > :since AND (username = :u OR address = :a)"""
+       FROM login_failure WHERE at > :since AND at <= :now AND (username = :u OR address = :a)"""
 )
 
 
@@ -51,7 +51,7 @@ async def check(session: AsyncSession, key: str, address: str, settings: Setting
     now = clock.now()
     window = timedelta(seconds=settings.login_window_seconds)
     pair_n, pair_last, addr_n, addr_first, acct_n, acct_first = (
-        await session.execute(_COUNTS, {"u": key, "a": address, "since": now - window})
+        await session.execute(_COUNTS, {"u": key, "a": address, "since": now - window, "now": now})
     ).one()
     if pair_n and pair_last is not None:
         ready = pair_last + pair_delay(pair_n, settings)
@@ -64,7 +64,8 @@ async def check(session: AsyncSession, key: str, address: str, settings: Setting
 
 
 async def record_failure(session: AsyncSession, key: str, address: str) -> None:
-    session.add(LoginFailure(username=key, address=address))
+    # Stamped by the one clock the limits are judged by (not the database's now()).
+    session.add(LoginFailure(username=key, address=address, at=clock.now()))
     await session.flush()
 
 
