@@ -28,6 +28,7 @@ from waste_tracker.registry.basemap import basemap
 from waste_tracker.registry.names import counties_of, jurisdiction_names, organisation_names, user_names
 from waste_tracker.rules import catalogue as rules
 from waste_tracker.rules.catalogue import RULES
+from waste_tracker.rules.settings import effective_settings
 from waste_tracker.stats import service as stats
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -198,6 +199,8 @@ async def kpis_page(
         rule_titles=_rule_titles(lang),
         date_from=start.isoformat(),
         date_to=end.isoformat(),
+        # The working days the on-time share allows: the rule's setting, as the KPI uses it.
+        receipt_days=(await effective_settings(session))["delivered_not_received"].thresholds["working_days"],
     )
 
 

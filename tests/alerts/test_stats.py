@@ -45,3 +45,46 @@ async def test_flows_and_kpis(client, session: AsyncSession, world: World, flow:
         "/api/v1/stats/flows", params={"date_from": "2026-02-01", "date_to": "2026-01-01"}, headers=f.auth(world.city_regulator)
     )
     assert r.status_code == 422
+
+
+async def test_kpis_worked_out_by_hand(client, session: AsyncSession, world: World, flow: Flow) -> None:  # type: ignore[no-untyped-def]
+    """Four loads from 南湖区 on one day, each 1,500 kg declared and weighed:
+
+    | load | receipt decided        | accepted | disposed | on time? |
+    |------|------------------------|----------|----------|----------|
+    | A    | accepted at once       | 1,500    | 1,500    | yes      |
+    | B    | rejected within minutes| 0        | —        | yes (a rejection is a decision) |
+    | C    | partly, 1,000 accepted | 1,000    | 1,000    | yes      |
+    | D    | accepted 10 days later | 1,500    | —        | no (5 working days) |
+
+    On time: 3 of 4 delivered = 75 %. Disposal: (1,500 + 1,000) / (1,500 + 0 + 1,000 + 1,500) =
+    2,500 / 4,000 = 62.5 % (dividing by the weighed 6,000 kg would give 41.7 %)."""
+    from datetime import timedelta
+
+    from waste_tracker import clock
+
+    t0 = clock.at(2026, 11, 2, 9)  # a Monday
+    rcv = f.auth(world.rcv_user)
+
+    async def dispose(m: dict, kg: str) -> None:  # type: ignore[type-arg]
+        r = await client.post(
+            f"/api/v1/manifests/{m['id']}/dispose",
+            headers=rcv,
+            json={"method_code": "D10", "disposed_on": str(clock.today()), "quantity": kg},
+        )
+        assert r.status_code == 200, r.text
+
+    with clock.frozen(t0) as clk:
+        a, b, c, d = [await flow.delivered() for _ in range(4)]
+        assert (await flow.receive(a, kg="1500")).status_code == 200
+        assert (await flow.receive(b, "rejected", kg="1500", reason="标签与实物不符")).status_code == 200
+        assert (await flow.receive(c, "partial", kg="1500", accepted="1000", reason="部分含水超标")).status_code == 200
+        await dispose(a, "1500")
+        await dispose(c, "1000")
+        clk.set(t0 + timedelta(days=10))
+        assert (await flow.receive(d, kg="1500")).status_code == 200
+    day = str(t0.date())
+    k = (
+        await client.get("/api/v1/stats/kpis", params={"date_from": day, "date_to": day}, headers=f.auth(world.city_regulator))
+    ).json()
+    assert [(r["county"], r["manifests"], r["on_time_share"], r["disposal_share"]) for r in k] == [(330402, 4, 0.75, 0.625)]

@@ -350,6 +350,8 @@ async def regulator_resolves_the_alert(ctx: BrowserContext, number: str) -> None
     tongxiang = page.locator("#kpi-table tbody tr", has_text="桐乡市")
     await expect(tongxiang.locator("td").first).to_have_text("2")
     await expect(tongxiang).to_contain_text("9.985 t")  # received 7.985 t + picked up 2 t
+    await expect(page.locator("#kpi-help")).to_contain_text("5 个工作日内作出接收结论（全部接收、部分接收或拒收）")
+    await expect(page.locator("#kpi-help")).to_contain_text("已处置吨位 ÷ 已接收（接受）吨位，拒收的部分不计入")
     await audit(page, "kpis")
     await shot(page, "17-regulator-kpis")
     await page.get_by_role("link", name="English").click()

@@ -72,10 +72,12 @@ async def flows(
 async def kpis(
     session: AsyncSession, actor: Principal, date_from: date, date_to: date, county: int | None = None
 ) -> list[dict[str, Any]]:
-    """Per generator county: manifests, tonnage, share closed on time (receipt confirmed within the
-    ``delivered_not_received`` rule's working days of drop-off), share completed (无害化: disposed /
-    received tonnage), open alerts
-    by rule."""
+    """Per generator county: manifests, tonnage, open alerts by rule, and two shares:
+
+    - on time: of the loads dropped off, those whose receipt was decided (accepted, partly
+      accepted or rejected) within the ``delivered_not_received`` rule's working days;
+    - disposal (无害化): disposed tonnage / **accepted** tonnage (what was rejected is not the
+      receiver's to dispose of)."""
     from waste_tracker.rules.settings import effective_settings
 
     start, end = _window(date_from, date_to)
@@ -89,7 +91,7 @@ async def kpis(
                 text(f"""
         WITH base AS (
             SELECT m.generator_county, m.status, m.received_kg, m.picked_up_kg, m.declared_kg, m.disposed_kg,
-                   m.delivered_at, m.received_at,
+                   m.accepted_kg, m.delivered_at, COALESCE(m.received_at, m.rejected_at) AS decided_at,
                    (m.delivered_at AT TIME ZONE {clock.SQL_ZONE})::date AS delivered_on
             FROM manifest m
             WHERE m.submitted_at >= :start AND m.submitted_at < :end
@@ -104,10 +106,10 @@ async def kpis(
                count(*) AS manifests,
                round(sum({TONNAGE})::numeric, 3) AS tonnes,
                count(*) FILTER (WHERE m.delivered_at IS NOT NULL) AS delivered,
-               count(*) FILTER (WHERE m.received_at IS NOT NULL AND m.delivered_at IS NOT NULL
-                   AND (m.received_at AT TIME ZONE {clock.SQL_ZONE})::date <= due.deadline) AS on_time,
+               count(*) FILTER (WHERE m.decided_at IS NOT NULL AND m.delivered_at IS NOT NULL
+                   AND (m.decided_at AT TIME ZONE {clock.SQL_ZONE})::date <= due.deadline) AS on_time,
                count(*) FILTER (WHERE m.status = 'completed') AS completed,
-               COALESCE(sum(m.received_kg), 0) / 1000.0 AS received_t,
+               COALESCE(sum(m.accepted_kg), 0) / 1000.0 AS accepted_t,
                COALESCE(sum(m.disposed_kg), 0) / 1000.0 AS disposed_t
         FROM base m JOIN jurisdiction j ON j.adcode = m.generator_county
         LEFT JOIN due ON due.delivered_on = m.delivered_on
@@ -138,7 +140,7 @@ async def kpis(
     out = []
     for r in rows:
         delivered = int(r["delivered"])
-        received_t = float(r["received_t"])
+        accepted_t = float(r["accepted_t"])
         out.append(
             {
                 "county": r["county"],
@@ -148,7 +150,7 @@ async def kpis(
                 "tonnes": float(r["tonnes"] or 0),
                 "completed": int(r["completed"]),
                 "on_time_share": round(int(r["on_time"]) / delivered, 4) if delivered else None,
-                "disposal_share": round(float(r["disposed_t"]) / received_t, 4) if received_t else None,
+                "disposal_share": round(float(r["disposed_t"]) / accepted_t, 4) if accepted_t else None,
                 "open_alerts_by_rule": by_county.get(r["county"], {}),
             }
         )
