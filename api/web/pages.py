@@ -8,7 +8,7 @@ the page's script calling the JSON API, so the rules live in one place."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -225,11 +225,17 @@ async def _redirect_targets(session: AsyncSession, principal: Principal, m: Mani
 
 @router.get("/m/{manifest_id}/label", openapi_extra=READERS)
 async def label_page(
-    manifest_id: uuid.UUID, request: Request, principal: WebPrincipal, session: SessionDep, settings: SettingsDep
+    manifest_id: uuid.UUID,
+    request: Request,
+    principal: WebPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    size: Literal["a5", "a6"] = "a5",
 ) -> Response:
-    """The print-ready label (the same content as the API's label page, under the web app's styles)."""
+    """The print-ready label (the same content as the API's label page, under the web app's
+    styles), laid out for one A5 page or one A6 sticker."""
     card = await labels.label_card(session, principal, manifest_id, settings, web_lang(request))
-    return render(request, "label.html", **card)
+    return render(request, "label.html", size=size, **card)
 
 
 @router.get("/r", openapi_extra=RECEIVER)
