@@ -244,7 +244,11 @@ class RedirectIn(Strict):
 
 
 class ScanIn(Strict):
-    token: str = Field(min_length=1, max_length=200)
+    token: str | None = Field(default=None, min_length=1, max_length=200, description="The label's QR token")
+    number: str | None = Field(
+        default=None, pattern=r"^\d{14}$", description="Without the QR: the manifest number printed on the label ..."
+    )
+    check_code: str | None = Field(default=None, max_length=12, description="... and the check code printed beside it")
     action: Literal["pickup", "handover", "dropoff"] = Field(
         description="handover: the next carrier's driver takes the load over at the listed site (Art. 17)"
     )
@@ -279,6 +283,8 @@ class ScanIn(Strict):
     def _both_or_neither(self) -> ScanIn:
         if (self.lon is None) != (self.lat is None):
             raise ValueError("lon and lat go together")
+        if (self.token is None) == (self.number is None or self.check_code is None):
+            raise ValueError("give the QR token, or the number and the check code")
         return self
 
 

@@ -44,6 +44,8 @@ async def create_scan(
             container_codes=body.container_codes,
             confirmed_container_count=body.confirmed_container_count,
             from_vehicle_plate=body.from_vehicle_plate,
+            number=body.number,
+            check_code=body.check_code,
         )
         return ScanPublic(
             manifest_id=r.manifest.id,

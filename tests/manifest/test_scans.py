@@ -133,3 +133,40 @@ async def test_idempotent_manifest_creation(client, session: AsyncSession, world
     assert len(items) == 1
     r = await client.post("/api/v1/manifests", json=world.body(notes="不同"), headers=h)
     assert r.json()["code"] == "idempotency_key_reused"
+
+
+async def test_number_and_check_code_stand_for_the_token(client, session: AsyncSession, world: World, flow: Flow) -> None:  # type: ignore[no-untyped-def]
+    """A driver whose camera fails types what the label prints: the number and the check code."""
+    import uuid
+
+    from tests.conftest import TEST_SECRET
+    from waste_tracker.scan.tokens import check_code
+
+    m = await flow.submitted()
+    code = check_code(TEST_SECRET, uuid.UUID(m["id"]), m["number"])
+    assert len(code) == 6 and not set(code) & set("ILOU")
+    other = await flow.submitted()
+    assert check_code(TEST_SECRET, uuid.UUID(other["id"]), other["number"]) != code
+    base = {"action": "pickup", "vehicle_plate": world.truck.plate, "lon": 120.812, "lat": 30.719}
+
+    async def scan(**kw: str):  # type: ignore[no-untyped-def]
+        return await client.post("/api/v1/scans", json=base | kw, headers=f.auth(world.driver))
+
+    wrong = "".join("0" if ch != "0" else "1" for ch in code)
+    r = await scan(number=m["number"], check_code=wrong)
+    assert r.status_code == 422 and r.json()["code"] == "invalid_check_code"
+    r = await scan(number="20991231999999", check_code=code)  # no such number: the same answer
+    assert r.status_code == 422 and r.json()["code"] == "invalid_check_code"
+    r = await scan(number=m["number"])  # half of it
+    assert r.status_code == 422 and r.json()["code"] == "validation_error"
+    r = await scan(number=m["number"], check_code=code, token=token_of(m))  # both ways at once
+    assert r.status_code == 422
+    n = (await session.execute(select(func.count()).select_from(ManifestEvent))).scalar()
+    # As typed: lower case, a dash, an O for a zero.
+    typed = (code[:3] + "-" + code[3:]).lower().replace("0", "o")
+    r = await scan(number=m["number"], check_code=typed)
+    assert r.status_code == 201, r.text
+    assert r.json()["event"]["type"] == "picked_up"
+    assert (await session.execute(select(func.count()).select_from(ManifestEvent))).scalar() == n + 1
+    label = await client.get(f"/api/v1/manifests/{m['id']}/label", headers=f.auth(world.gen_user))
+    assert f"{code[:3]}-{code[3:]}" in label.text

@@ -23,7 +23,7 @@ from waste_tracker.errors import Conflict
 from waste_tracker.i18n import DEFAULT_LANG
 from waste_tracker.manifest.queries import describe, get_manifest
 from waste_tracker.models import Manifest
-from waste_tracker.scan.tokens import make_token, scan_url
+from waste_tracker.scan.tokens import check_code, make_token, scan_url
 
 TEXT: dict[str, dict[str, str]] = {
     "zh-CN": {
@@ -33,6 +33,7 @@ TEXT: dict[str, dict[str, str]] = {
         "kind_general": "一般工业固体废物",
         "qr": "扫码交接",
         "number": "联单编号",
+        "check_code": "核验码（无法扫码时与编号一起输入）",
         "generator": "移出单位",
         "receiver": "接受单位",
         "carrier": "承运单位",
@@ -51,6 +52,7 @@ TEXT: dict[str, dict[str, str]] = {
         "kind_general": "General industrial solid waste",
         "qr": "Scan to hand over",
         "number": "Manifest no.",
+        "check_code": "Check code (type it with the number when the QR cannot be scanned)",
         "generator": "Consignor",
         "receiver": "Receiver",
         "carrier": "Carrier",
@@ -85,7 +87,16 @@ async def label_card(
     (the API's label page and the web app's print the same card)."""
     m, url = await labelled(session, actor, manifest_id, settings)
     d = await describe(session, m)
-    return {"m": m, "d": d, "lines": d["lines"], "qr_svg": qr_svg_inline(url), "scan_url": url, "lt": label_text(lang)}
+    code = check_code(settings.secret_key, m.id, m.number or "")
+    return {
+        "m": m,
+        "d": d,
+        "lines": d["lines"],
+        "qr_svg": qr_svg_inline(url),
+        "scan_url": url,
+        "lt": label_text(lang),
+        "check_code": f"{code[:3]}-{code[3:]}",
+    }
 
 
 BOX = 8  # pixels per module

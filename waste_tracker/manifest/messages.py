@@ -69,6 +69,10 @@ register(
             "zh-CN": "交接时请填写清点或称重的数量。",
             "en": "Enter the quantity counted or weighed at the handover.",
         },
+        "invalid_check_code": {
+            "zh-CN": "联单编号与核验码对不上：请对照标签上二维码旁印的编号和 6 位核验码重新输入。",
+            "en": "The manifest number and check code do not match: type them again as printed beside the label's QR code.",
+        },
         "invalid_carrier": {
             "zh-CN": "所选单位不是登记的承运单位。",
             "en": "The chosen organisation is not a registered carrier.",

@@ -30,7 +30,7 @@ from waste_tracker.manifest.events import append, dec_str, state_of
 from waste_tracker.manifest.lifecycle import TOKEN_DEAD, Action, EventType, Side, Status, step
 from waste_tracker.models import Manifest, ManifestEvent
 from waste_tracker.registry.licences import normalise_plate
-from waste_tracker.scan.tokens import check_signature, parse_token
+from waste_tracker.scan.tokens import check_code_matches, check_signature, normalise_check_code, parse_token
 
 MAX_DEVICE_CLOCK_SKEW = timedelta(minutes=10)
 MAX_DEVICE_AGE = timedelta(days=10)  # a queued offline scan may arrive late, not years late
@@ -43,18 +43,31 @@ class ScanResult:
     findings: list[dict[str, Any]]
 
 
-async def _manifest_for_token(session: AsyncSession, secret: str, token: str) -> Manifest:
-    """The manifest the token names, locked ``FOR UPDATE`` (one round trip: found and locked by
-    its number; the signature is checked before anything else is done with it)."""
-    number, signature = parse_token(token)
+async def _manifest_for_token(
+    session: AsyncSession, secret: str, token: str | None, number: str | None = None, code: str | None = None
+) -> Manifest:
+    """The manifest the token (or the label's number and check code, typed by hand) names, locked
+    ``FOR UPDATE`` (one round trip: found and locked by its number; the signature or the check
+    code is checked before anything else is done with it)."""
+    if token:
+        number, signature = parse_token(token)
+    elif number and code:
+        normalise_check_code(code)  # a malformed code is refused before the database is asked
+        signature = None
+    else:
+        raise Invalid("validation_error", {"field": "token", "reason": "the QR token, or the number and check code"})
     m = (
         await session.execute(
             select(Manifest).where(Manifest.number == number).with_for_update().execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
     if m is None:
-        raise Invalid("invalid_qr_token", {"reason": "unknown"})
-    check_signature(secret, m.id, number, signature)
+        raise Invalid("invalid_check_code" if signature is None else "invalid_qr_token", {"reason": "unknown"})
+    if signature is not None:
+        check_signature(secret, m.id, number, signature)
+    else:
+        assert code is not None
+        check_code_matches(secret, m.id, number, code)
     return m
 
 
@@ -108,7 +121,7 @@ async def scan(
     actor: Principal,
     *,
     secret: str,
-    token: str,
+    token: str | None,
     action: str,
     lon: float | None,
     lat: float | None,
@@ -121,9 +134,13 @@ async def scan(
     container_codes: list[str] | None = None,
     confirmed_container_count: int | None = None,
     from_vehicle_plate: str | None = None,
+    number: str | None = None,
+    check_code: str | None = None,
 ) -> ScanResult:
+    """One scan: of the label's QR (``token``), or of what is printed beside it (``number`` and
+    ``check_code``) when the camera cannot read it."""
     now = now or clock.now()
-    m = await _manifest_for_token(session, secret, token)
+    m = await _manifest_for_token(session, secret, token, number, check_code)
     # Who first: a stranger holding the label learns nothing about the manifest's state.
     if Side.CARRIER not in access.party_of(actor, m):
         raise Forbidden("wrong_carrier", {"number": m.number})

@@ -22,7 +22,7 @@
   var ctx = canvas.getContext("2d", { willReadFrequently: true });
   var detector = null;
   var stream = null;
-  var current = null; /* {token, number, manifest} */
+  var current = null; /* {token, number, manifest}, or {number, check_code, manifest} typed by hand */
   var lastPos = null;
   var sending = false;
   /* Containers of a manifest filled from the ledger: the driver accounts for every one at pickup. */
@@ -322,7 +322,9 @@
     sending = true;
     document.getElementById("confirm").disabled = true;
     freshPosition().then(function (pos) {
-      var body = { token: current.token, action: action, device_time: new Date().toISOString() };
+      var body = current.token ? { token: current.token } : { number: current.number, check_code: current.check_code };
+      body.action = action;
+      body.device_time = new Date().toISOString();
       if (pos) {
         body.lon = pos.coords.longitude; body.lat = pos.coords.latitude;
         body.accuracy_m = Math.min(100000, Math.round(pos.coords.accuracy * 100) / 100);
@@ -430,8 +432,15 @@
     containerHit(document.getElementById("container-code").value);
     document.getElementById("container-code").value = "";
   });
+  /* No camera: what is printed on the label, the number and the check code beside it. */
   document.getElementById("manual-go").addEventListener("click", function () {
-    if (!decoded(document.getElementById("manual").value)) document.getElementById("manual").focus();
+    var num = document.getElementById("manual-number"), chk = document.getElementById("manual-check");
+    var number = num.value.replace(/\s/g, ""), code = chk.value.replace(/[\s-]/g, "").toUpperCase();
+    if (!/^\d{14}$/.test(number)) { say(T("manual_need_number")); num.focus(); return; }
+    if (!/^[0-9A-Z]{6}$/.test(code)) { say(T("manual_need_check")); chk.focus(); return; }
+    stopCamera();
+    current = { token: null, number: number, check_code: code, manifest: null };
+    showConfirm();
   });
   document.getElementById("rescan").addEventListener("click", function () { finish(); WT.show(result, "", null); });
   form.querySelectorAll("input[name=action]").forEach(function (r) { r.addEventListener("change", syncAction); });
