@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 from api.deps import CSRF_COOKIE, PUBLIC, SESSION_COOKIE, SessionDep, SettingsDep
 from api.http import client_address
 from api.web.render import (
+    STATIC_DIR,
     WebPrincipal,
     WebRoute,
     csrf_ok,
@@ -34,6 +35,17 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 @router.get("/", openapi_extra=PUBLIC)
 async def root(principal: WebPrincipal) -> RedirectResponse:
     return RedirectResponse(home_for(principal), status_code=303)
+
+
+@router.get("/sw.js", openapi_extra=PUBLIC)
+async def service_worker() -> Response:
+    """The service worker that keeps the driver's pages on the phone, served from the root so its
+    scope covers /scan and /d (a script under /static/ could only control /static/)."""
+    return Response(
+        (STATIC_DIR / "js" / "sw.js").read_bytes(),
+        media_type="text/javascript",
+        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
+    )
 
 
 @router.get("/login", openapi_extra=PUBLIC)

@@ -447,7 +447,8 @@
   form.addEventListener("submit", confirm);
 
   /* Opened from the label's URL by the phone's own camera app: the token is already here. */
-  var given = stepScan.getAttribute("data-token");
+  // (Opened offline, the kept copy of the page has no token in it: read it from the address.)
+  var given = stepScan.getAttribute("data-token") || new URLSearchParams(window.location.search).get("t");
   if (given) decoded(given);
   syncAction();
 })();
