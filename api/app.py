@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(labels.router)
     app.include_router(scans.router)
     app.include_router(exemptions.router)
+    app.include_router(exemptions.requests)
     app.include_router(alerts.router)
     app.include_router(rules.router)
     app.include_router(stats.router)

@@ -329,3 +329,40 @@ class ExemptionPublic(BaseModel):
     granted_in: int
     created_at: datetime
     revoked_at: datetime | None
+
+
+class ExemptionRequestCreate(Strict):
+    generator_site_id: uuid.UUID = Field(description="The site the waste leaves")
+    receiver_site_id: uuid.UUID
+    waste_codes: list[str] = Field(min_length=1, max_length=100)
+    quantity: Quantity = Field(gt=0, le=100_000_000, max_digits=15, decimal_places=3)
+    unit: Unit = "t"
+    valid_from: Day
+    valid_to: Day
+    reason: str = Field(min_length=2, max_length=2000, description="Why the waste cannot stay in its county or city")
+
+
+class ExemptionRequestDecision(Strict):
+    note: str = Field(default="", max_length=2000, description="Refusing: the reason (required)")
+    quantity: Quantity | None = Field(default=None, gt=0, le=100_000_000, max_digits=15, decimal_places=3)
+    unit: Unit = "t"
+
+
+class ExemptionRequestPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    scope: str
+    generator_org_id: uuid.UUID
+    generator_site_id: uuid.UUID
+    receiver_site_id: uuid.UUID
+    waste_codes: list[str]
+    quantity_kg: Decimal
+    valid_from: date
+    valid_to: date
+    reason: str
+    status: str
+    created_at: datetime
+    decided_at: datetime | None
+    decision_note: str
+    exemption_id: uuid.UUID | None

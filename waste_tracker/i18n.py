@@ -188,6 +188,7 @@ RESOURCES: dict[str, dict[str, str]] = {
     "transport_permit": {"zh-CN": "道路运输许可", "en": "Transport permit"},
     "vehicle": {"zh-CN": "车辆", "en": "Vehicle"},
     "exemption": {"zh-CN": "豁免", "en": "Exemption"},
+    "exemption_request": {"zh-CN": "豁免申请", "en": "Exemption request"},
     "jurisdiction": {"zh-CN": "行政区", "en": "Jurisdiction"},
     "waste_code": {"zh-CN": "废物代码", "en": "Waste code"},
     "management_plan": {"zh-CN": "管理计划", "en": "Management plan"},

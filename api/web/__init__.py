@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import account, auth, cradle, pages, regulator, road
+from api.web import account, auth, cradle, exemptions, pages, regulator, road
 from api.web.render import STATIC_DIR
 
 
@@ -19,4 +19,5 @@ def install(app: FastAPI) -> None:
     app.include_router(regulator.router)
     app.include_router(cradle.router)
     app.include_router(road.router)
+    app.include_router(exemptions.router)
     app.mount("/web-static", StaticFiles(directory=str(STATIC_DIR)), name="web-static")

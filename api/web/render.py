@@ -147,6 +147,7 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
             ("/reg/declarations", "nav.reg_declarations"),
             ("/reg/zones", "nav.zones"),
             ("/reg/routes", "nav.routes"),
+            ("/reg/exemptions", "nav.reg_exemptions"),
             ("/manifests", "nav.manifests"),
         ]
     if p.role == "driver":
@@ -155,6 +156,7 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
     if "generator" in p.org_roles:
         items.append(("/manifests/new", "nav.new_manifest"))
         items += [("/ledger", "nav.ledger"), ("/plans", "nav.plans"), ("/declarations", "nav.declarations")]
+        items.append(("/exemptions", "nav.exemptions"))
     if "receiver" in p.org_roles:
         items += [("/r", "nav.incoming"), ("/r/balance", "nav.receiver_balance")]
     if {"generator", "receiver"} & p.org_roles:

@@ -29,7 +29,7 @@ from waste_tracker.auth.service import create_api_key, principal_for
 from waste_tracker.config import Settings
 from waste_tracker.declaration import service as declarations_service
 from waste_tracker.ledger import service as ledger
-from waste_tracker.manifest import exemptions, service
+from waste_tracker.manifest import exemption_requests, exemptions, service
 from waste_tracker.manifest.commands import Draft
 from waste_tracker.models import Licence, User
 from waste_tracker.plan import service as plans_service
@@ -101,6 +101,7 @@ class Ctx:
     zone: str
     route: str
     tickets: dict[str, str]  # a ticket with a photo: the generator's, the receiver's, a foreign one
+    fresh_request: Callable[..., Any]  # a pending exemption request (own generator's, or a foreign one's)
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
 
 
@@ -291,9 +292,25 @@ async def build_ctx(s: AsyncSession) -> Ctx:
         t = tickets.TicketIn("浙FD1001", Decimal(10500), Decimal(9000), Decimal(1500), clock.now(), "", photo)
         (made,) = await tickets.post_tickets(s, actor, site.id, side, [t])
         ticket_ids[who] = str(made.id)
+
+    async def fresh_request(foreign: bool = False) -> str:
+        r = await exemption_requests.request(
+            s,
+            og_p if foreign else gen_p,
+            generator_site_id=og_site.id if foreign else w.gen_site.id,
+            receiver_site_id=w.general_site.id if not foreign else w.rcv_site.id,
+            waste_codes=["SW07"],
+            quantity_kg=Decimal(5000),
+            valid_from=today(),
+            valid_to=today() + timedelta(days=30),
+            reason="矩阵",
+        )
+        return str(r.id)
+
     return Ctx(
         w=w,
         users=users,
+        fresh_request=fresh_request,
         zone=str(zone.id),
         route=str(route.id),
         tickets=ticket_ids,
@@ -372,6 +389,14 @@ def fresh_action(action: str, body: Callable[[Ctx], dict] | None = None) -> Call
     async def build(c: Ctx, p: str, own: bool) -> tuple[str, dict | None]:
         mid = await c.fresh(foreign=not own)
         return f"/api/v1/manifests/{mid}{action}", body(c) if body else None
+
+    return build
+
+
+def fresh_request_action(action: str, body: dict | None) -> Callable[[Ctx, str, bool], Any]:  # type: ignore[type-arg]
+    async def build(c: Ctx, p: str, own: bool) -> tuple[str, dict | None]:  # type: ignore[type-arg]
+        rid = await c.fresh_request(foreign=not own)
+        return f"/api/v1/exemption-requests/{rid}{action}", body
 
     return build
 
@@ -870,6 +895,32 @@ SPEC: dict[tuple[str, str], Probe] = {
         ),
         lambda p, own: (own and p in {"generator", "receiver", *REGS}) or p == "admin",
     ),
+    ("POST", "/api/v1/exemption-requests"): Probe(
+        body_only(
+            "/api/v1/exemption-requests",
+            lambda c, p, o: {
+                "generator_site_id": str(c.w.gen_site.id),
+                "receiver_site_id": str(c.w.general_site.id),
+                "waste_codes": ["SW07"],
+                "quantity": "5",
+                "valid_from": str(today()),
+                "valid_to": str(today() + timedelta(days=30)),
+                "reason": "矩阵",
+            },
+        ),
+        only("generator"),
+        False,
+    ),
+    ("GET", "/api/v1/exemption-requests"): Probe(path("/api/v1/exemption-requests"), authed, False),
+    ("POST", "/api/v1/exemption-requests/{request_id}/grant"): Probe(
+        fresh_request_action("/grant", {"note": ""}), only(*REGS, "admin"), False
+    ),
+    ("POST", "/api/v1/exemption-requests/{request_id}/refuse"): Probe(
+        fresh_request_action("/refuse", {"note": "矩阵"}), only(*REGS, "admin"), False
+    ),
+    ("POST", "/api/v1/exemption-requests/{request_id}/withdraw"): Probe(
+        fresh_request_action("/withdraw", None), own_for("generator", admin_any=False)
+    ),
     # the cradle's web pages that name an object
     ("GET", "/ledger/c/{container_id}"): Probe(
         path("/ledger/c/{x}", x=lambda c, p, own: container(c, own)[0]), own_for("generator", *REGS)
@@ -906,6 +957,7 @@ WEB_PARTY = {
     "/plans/new": {"generator"},
     "/declarations": {"generator"},
     "/tickets": {"generator", "receiver"},
+    "/exemptions": {"generator"},
 }
 
 

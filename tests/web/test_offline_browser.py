@@ -28,6 +28,14 @@ async def test_the_scanner_starts_offline(live_server: LiveServer, browser: Brow
     await page.reload()  # now under the worker's control
     await expect(page.locator("html")).to_have_attribute("data-offline-ready", "true")
 
+    # The scripts and styles are the worker's kept copies, not the browser's ordinary cache.
+    kept = await page.evaluate(
+        """async () => {
+             const c = await caches.open("wt-driver-v1");
+             return (await c.keys()).map(r => new URL(r.url).pathname);
+           }"""
+    )
+    assert "/scan" in kept and any(p.endswith("/js/scan.js") for p in kept) and any(p.endswith(".css") for p in kept), kept
     await drv.set_offline(True)
     await page.goto("/scan")  # no network: the kept copy
     await expect(page.locator("h1")).to_have_text("扫码交接")

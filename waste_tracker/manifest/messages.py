@@ -73,6 +73,14 @@ register(
             "zh-CN": "联单编号与核验码对不上：请对照标签上二维码旁印的编号和 6 位核验码重新输入。",
             "en": "The manifest number and check code do not match: type them again as printed beside the label's QR code.",
         },
+        "exemption_not_needed": {
+            "zh-CN": "这批废物运往该接收单位不出县（一般固废）或不出市（危险废物），不需要豁免。",
+            "en": "This waste going to this receiver stays in its county (general) or city (hazardous): no exemption is needed.",
+        },
+        "exemption_request_decided": {
+            "zh-CN": "这份豁免申请已处理（{status}），不能再更改。",
+            "en": "This exemption request has already been decided ({status}).",
+        },
         "invalid_carrier": {
             "zh-CN": "所选单位不是登记的承运单位。",
             "en": "The chosen organisation is not a registered carrier.",

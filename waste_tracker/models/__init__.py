@@ -16,6 +16,7 @@ from waste_tracker.models.cradle import (
 )
 from waste_tracker.models.manifest import (
     Exemption,
+    ExemptionRequest,
     Finding,
     IdempotencyRecord,
     Manifest,
@@ -70,6 +71,7 @@ __all__ = [
     "ApiKey",
     "CatalogueExemption",
     "Exemption",
+    "ExemptionRequest",
     "Finding",
     "FlowDaily",
     "IdempotencyRecord",

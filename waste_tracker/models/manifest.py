@@ -280,3 +280,36 @@ class Finding(SQLModel, table=True):
     severity: str = Field(sa_column=Column(String(16), nullable=False))
     details: dict[str, Any] = Field(default_factory=dict[str, Any], sa_column=Column(JSONB, nullable=False))
     created_at: datetime = created_at_field()
+
+
+class ExemptionRequest(SQLModel, table=True):
+    """An enterprise's request for an exemption: pending until a regulator grants it (making the
+    ``exemption``) or refuses it with a reason; the asker may withdraw it while pending."""
+
+    __tablename__ = "exemption_request"
+    __table_args__ = (
+        CheckConstraint("scope IN ('cross_county', 'cross_city')", name="scope"),
+        CheckConstraint("status IN ('pending', 'granted', 'refused', 'withdrawn')", name="status"),
+        CheckConstraint("quantity_kg > 0", name="quantity"),
+        CheckConstraint("valid_from <= valid_to", name="validity"),
+        CheckConstraint("(status = 'granted') = (exemption_id IS NOT NULL)", name="granted"),
+        Index("ix_exemption_request_pending", "created_at", postgresql_where=text("status = 'pending'")),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
+    scope: str = Field(sa_column=Column(String(16), nullable=False))
+    generator_org_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
+    generator_site_id: uuid.UUID = Field(foreign_key="site.id")
+    receiver_site_id: uuid.UUID = Field(foreign_key="site.id")
+    waste_codes: list[str] = Field(sa_column=Column(ARRAY(String(16)), nullable=False))
+    quantity_kg: Decimal = Field(sa_column=Column(Numeric(14, 3), nullable=False))
+    valid_from: date
+    valid_to: date
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    requested_by: uuid.UUID = Field(foreign_key="app_user.id")
+    created_at: datetime = created_at_field()
+    status: str = Field(default="pending", sa_column=Column(String(16), nullable=False, server_default="pending"))
+    decided_by: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    decided_at: datetime | None = Field(default=None, sa_column=tz_column())
+    decision_note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    exemption_id: uuid.UUID | None = Field(default=None, foreign_key="exemption.id")

@@ -12,7 +12,7 @@ function keepPage(cache, path) {
     var copy = res.clone();
     return res.text().then(function (html) {
       var assets = [];
-      html.replace(/(?:src|href)="(\/static\/[^"]+)"/g, function (_, url) { assets.push(url.replace(/&amp;/g, "&")); return _; });
+      html.replace(/(?:src|href)="(\/web-static\/[^"]+)"/g, function (_, url) { assets.push(url.replace(/&amp;/g, "&")); return _; });
       return Promise.all([cache.put(path, copy), cache.addAll(assets)]);
     });
   });
@@ -47,7 +47,7 @@ self.addEventListener("fetch", function (ev) {
     }));
     return;
   }
-  if (url.pathname.indexOf("/static/") === 0) {
+  if (url.pathname.indexOf("/web-static/") === 0) {
     ev.respondWith(caches.match(req).then(function (hit) {
       return hit || fetch(req).then(function (res) {
         if (res.ok) { var copy = res.clone(); caches.open(CACHE).then(function (c) { c.put(req, copy); }); }
