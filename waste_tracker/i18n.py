@@ -15,12 +15,12 @@ LANGS = ("zh-CN", "en")
 MESSAGES: dict[str, dict[str, str]] = {
     # --- generic --------------------------------------------------------------------------------
     "unauthenticated": {
-        "zh-CN": "需要登录：请提供有效的访问令牌或 API 密钥。",
-        "en": "Authentication required: provide a valid bearer token or API key.",
+        "zh-CN": "您还没有登录，或登录已过期：请重新登录。",
+        "en": "You are not logged in, or your session has expired: log in again (API clients: send a valid bearer token or API key).",
     },
-    "token_expired": {"zh-CN": "访问令牌已过期，请重新登录。", "en": "The access token has expired; log in again."},
-    "invalid_token": {"zh-CN": "访问令牌无效。", "en": "The access token is invalid."},
-    "invalid_api_key": {"zh-CN": "API 密钥无效或已被吊销。", "en": "The API key is invalid or has been revoked."},
+    "token_expired": {"zh-CN": "登录已过期，请重新登录。", "en": "Your session has expired; log in again."},
+    "invalid_token": {"zh-CN": "登录信息无效，请重新登录。", "en": "The session is not valid; log in again."},
+    "invalid_api_key": {"zh-CN": "系统对接密钥无效或已被吊销。", "en": "The API key is invalid or has been revoked."},
     "invalid_credentials": {"zh-CN": "用户名或密码错误。", "en": "Wrong username or password."},
     "account_disabled": {"zh-CN": "该账号已停用。", "en": "This account is disabled."},
     "session_ended": {

@@ -70,6 +70,10 @@
       credentials: "same-origin",
       body: body !== undefined && body !== null ? JSON.stringify(body) : undefined
     }).then(function (r) {
+      // The session ended (expired, logged out elsewhere): to the log-in page, and back here after.
+      if (r.status === 401 && !opts.stayOnAuth) {
+        window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname + window.location.search));
+      }
       var ct = r.headers.get("content-type") || "";
       var parse = ct.indexOf("application/json") >= 0 ? r.json() : r.text();
       return parse.then(function (data) { return { ok: r.ok, status: r.status, data: data }; },

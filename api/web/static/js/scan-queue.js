@@ -38,7 +38,8 @@
     function next() {
       if (i >= items.length) { flushing = false; notify(null, null); return Promise.resolve(); }
       var entry = items[i++];
-      return WT.api("POST", "/api/v1/scans", entry.body, { idempotencyKey: entry.key }).then(function (res) {
+      // A 401 keeps the scan queued (the page says to log in): no redirect in the middle of a send.
+      return WT.api("POST", "/api/v1/scans", entry.body, { idempotencyKey: entry.key, stayOnAuth: true }).then(function (res) {
         if (res.ok) {
           remove(entry.key);
           notify(entry, { kind: "sent", res: res });

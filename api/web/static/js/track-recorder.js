@@ -55,7 +55,7 @@
     var q = state.queue[id] || [];
     if (!q.length) return Promise.resolve();
     var batch = q.slice(0, BATCH);
-    return WT.api("POST", "/api/v1/tracks/" + id + "/points", { points: batch }).then(function (res) {
+    return WT.api("POST", "/api/v1/tracks/" + id + "/points", { points: batch }, { stayOnAuth: true }).then(function (res) {
       // Sent, or refused for good (e.g. the load is closed): drop the batch. Logged out: keep it.
       if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 403)) {
         state.queue[id] = (state.queue[id] || []).slice(batch.length);
