@@ -8,6 +8,7 @@ the page's script calling the JSON API, so the rules live in one place."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -252,7 +253,9 @@ async def receiver_home(request: Request, principal: WebPrincipal, session: Sess
         "receiver.html",
         to_receive=await section("delivered"),
         to_dispose=await section("received"),
-        on_the_way=await section("submitted", "in_transit"),
+        announced=(announced := await section("submitted", limit=100)),
+        announced_kg=sum((r["m"].declared_kg for r in announced), Decimal(0)),
+        on_the_way=await section("in_transit"),
         closed=await section("completed", "rejected", "returned", "redirected", limit=20),
     )
 

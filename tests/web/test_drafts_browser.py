@@ -75,3 +75,25 @@ async def test_edit_a_draft_and_copy_a_manifest(live_server: LiveServer, browser
     await ctx.close()
     assert watch.outside == [], watch.outside
     assert watch.errors == [], watch.errors
+
+
+async def test_a_receiver_sees_announced_loads(live_server: LiveServer, browser: Browser) -> None:
+    """Submitted manifests addressed to a receiver show before pickup, with their total."""
+    watch = Watch(live_server.url)
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=30) as api:
+        m = await submit_a_load(api)
+    ctx = await new_context(browser, watch)
+    page = await ctx.new_page()
+    await login(page, "tongxiang-solidwaste")
+    section = page.locator("section", has=page.locator("#h-announced"))
+    await expect(section).to_contain_text(m["number"])
+    await expect(page.locator("#announced-total")).to_contain_text("合计 2.000 t")
+    # The list's search takes any part of the number: here its last six digits (the serial).
+    await page.goto(f"/manifests?number={m['number'][-6:]}")
+    await expect(page.locator("main")).to_contain_text(m["number"])
+    await page.goto("/r")
+    way = page.locator("section", has=page.locator("#h-way"))
+    await expect(way).not_to_contain_text(m["number"])  # not on the road yet
+    await audit(page, "receiver with announced loads")
+    await ctx.close()
+    assert watch.outside == [], watch.outside

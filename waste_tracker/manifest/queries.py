@@ -86,7 +86,8 @@ def _filters(f: ManifestFilter, cursor: str | None) -> list[Any]:
             )
         )
     if f.number:
-        out.append(col(Manifest.number).like(f.number.replace("%", "").replace("_", "") + "%"))
+        # Any part of the number (people remember its end: the serial), not only its start.
+        out.append(col(Manifest.number).like("%" + f.number.replace("%", "").replace("_", "") + "%"))
     if cursor:
         at, mid = decode_cursor(cursor, aware, uuid.UUID)
         out.append(or_(Manifest.created_at < at, and_(Manifest.created_at == at, Manifest.id < mid)))
