@@ -5,15 +5,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import PrincipalDep, SessionDep, permission
+from api.errors import lang_of
 from api.http import located_event_public
 from api.idempotency import idempotent
+from api.web.i18n import gettext
 from schemas.common import ERROR_RESPONSES
 from schemas.cradle import ManifestFromContainers
 from schemas.manifest import (
@@ -31,10 +33,12 @@ from schemas.manifest import (
     ReturnIn,
     VerifyPublic,
 )
+from waste_tracker import clock, exports
 from waste_tracker.auth.principal import Principal
 from waste_tracker.ledger import service as ledger
-from waste_tracker.manifest import queries, service
+from waste_tracker.manifest import export, queries, service
 from waste_tracker.manifest.commands import Draft
+from waste_tracker.manifest.lifecycle import Status
 from waste_tracker.manifest.verify import verify_manifest
 from waste_tracker.models import Manifest
 
@@ -108,10 +112,7 @@ async def create_manifest_from_containers(
     )
 
 
-@router.get("", response_model=ManifestsPublic, openapi_extra=READERS)
-async def list_manifests(
-    principal: PrincipalDep,
-    session: SessionDep,
+def manifest_filter(
     status: list[str] | None = Query(default=None),
     kind: Literal["hazardous", "general"] | None = None,
     created_from: date | None = None,
@@ -123,10 +124,9 @@ async def list_manifests(
     receiver_org_id: uuid.UUID | None = None,
     carrier_org_id: uuid.UUID | None = None,
     number: str | None = Query(default=None, max_length=14),
-    cursor: str | None = Query(default=None, max_length=200),
-    limit: int = Query(default=50, ge=1, le=200),
-) -> ManifestsPublic:
-    f = queries.ManifestFilter(
+) -> queries.ManifestFilter:
+    """The list's filters, as query parameters (the list and its export read the same ones)."""
+    return queries.ManifestFilter(
         status=status,
         kind=kind,
         created_from=created_from,
@@ -139,8 +139,37 @@ async def list_manifests(
         carrier_org_id=carrier_org_id,
         number=number,
     )
+
+
+ManifestFilterDep = Annotated[queries.ManifestFilter, Depends(manifest_filter)]
+
+
+@router.get("", response_model=ManifestsPublic, openapi_extra=READERS)
+async def list_manifests(
+    principal: PrincipalDep,
+    session: SessionDep,
+    f: ManifestFilterDep,
+    cursor: str | None = Query(default=None, max_length=200),
+    limit: int = Query(default=50, ge=1, le=200),
+) -> ManifestsPublic:
     rows, nxt = await queries.list_manifests(session, principal, f, cursor, limit)
     return ManifestsPublic(items=[summary(m) for m in rows], next_cursor=nxt)
+
+
+@router.get(
+    "/export.{fmt}",
+    openapi_extra=READERS,
+    responses={200: {"content": {"text/csv": {}, exports.media_type("xlsx"): {}}, "description": "CSV (UTF-8, BOM) or XLSX"}},
+)
+async def export_manifests(
+    fmt: Literal["csv", "xlsx"], request: Request, principal: PrincipalDep, session: SessionDep, f: ManifestFilterDep
+) -> Response:
+    """The list for the caller's scope and filters, as a file (at most 50,000 rows, newest first)."""
+    lang = lang_of(request)
+    statuses = {s.value: gettext(lang, f"status.{s.value}") for s in Status}
+    body = await export.export(session, principal, f, fmt, lang, statuses)
+    name = f"manifests-{clock.today().isoformat()}.{fmt}"
+    return Response(body, media_type=exports.media_type(fmt), headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/{manifest_id}", response_model=ManifestPublic, openapi_extra=READERS)

@@ -911,6 +911,7 @@ SPEC: dict[tuple[str, str], Probe] = {
         only("generator"),
         False,
     ),
+    ("GET", "/api/v1/manifests/export.{fmt}"): Probe(path("/api/v1/manifests/export.csv"), authed, False),
     ("GET", "/api/v1/exemption-requests"): Probe(path("/api/v1/exemption-requests"), authed, False),
     ("POST", "/api/v1/exemption-requests/{request_id}/grant"): Probe(
         fresh_request_action("/grant", {"note": ""}), only(*REGS, "admin"), False

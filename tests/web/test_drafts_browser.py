@@ -91,6 +91,8 @@ async def test_a_receiver_sees_announced_loads(live_server: LiveServer, browser:
     # The list's search takes any part of the number: here its last six digits (the serial).
     await page.goto(f"/manifests?number={m['number'][-6:]}")
     await expect(page.locator("main")).to_contain_text(m["number"])
+    got = await page.request.get(await page.locator("#exports a", has_text="Excel").get_attribute("href") or "")
+    assert got.status == 200 and got.headers["content-type"].startswith("application/vnd.openxmlformats")
     await page.goto("/r")
     way = page.locator("section", has=page.locator("#h-way"))
     await expect(way).not_to_contain_text(m["number"])  # not on the road yet
