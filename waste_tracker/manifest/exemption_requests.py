@@ -12,7 +12,9 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -75,24 +77,29 @@ async def request(
     return r
 
 
-async def list_requests(session: AsyncSession, actor: Principal, status: str | None = None) -> list[ExemptionRequest]:
-    """An enterprise's own requests; a regulator's, those leaving its counties; an admin's, all."""
-    stmt = select(ExemptionRequest)
+def _readable(actor: Principal) -> Any:
+    """What the actor reads: an enterprise its own requests; a regulator those leaving its
+    counties; an admin all (one condition, for the list and for one request alike)."""
     if actor.is_regulator:
         leaving = select(Site.id).where(col(Site.county_adcode).in_(sorted(actor.county_scope or [])))
-        stmt = stmt.where(col(ExemptionRequest.generator_site_id).in_(leaving))
-    elif not actor.is_admin:
-        stmt = stmt.where(ExemptionRequest.generator_org_id == actor.organisation_id)
+        return col(ExemptionRequest.generator_site_id).in_(leaving)
+    if actor.is_admin:
+        return true()
+    return col(ExemptionRequest.generator_org_id) == actor.organisation_id
+
+
+async def list_requests(session: AsyncSession, actor: Principal, status: str | None = None) -> list[ExemptionRequest]:
+    """An enterprise's own requests; a regulator's, those leaving its counties; an admin's, all."""
+    stmt = select(ExemptionRequest).where(_readable(actor))
     if status:
         stmt = stmt.where(ExemptionRequest.status == status)
     return list((await session.execute(stmt.order_by(col(ExemptionRequest.created_at).desc()).limit(500))).scalars())
 
 
 async def _pending(session: AsyncSession, actor: Principal, request_id: uuid.UUID) -> ExemptionRequest:
-    r = (
-        await session.execute(select(ExemptionRequest).where(ExemptionRequest.id == request_id).with_for_update())
-    ).scalar_one_or_none()
-    if r is None or r not in await list_requests(session, actor):
+    stmt = select(ExemptionRequest).where(ExemptionRequest.id == request_id, _readable(actor)).with_for_update()
+    r = (await session.execute(stmt)).scalar_one_or_none()
+    if r is None:
         raise NotFound("exemption_request", request_id)
     if r.status != "pending":
         raise Conflict("exemption_request_decided", {"status": r.status})
