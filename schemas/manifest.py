@@ -104,6 +104,7 @@ class PartyPublic(BaseModel):
     location: PointGeoJSON | None = None
     county_adcode: int | None = None
     county_name: str | None = None
+    county_name_en: str | None = None
     city_adcode: int | None = None
 
 

@@ -3,9 +3,7 @@ counties and the KPI table per county; plus the base map GeoJSON every map draws
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
-from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -13,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import ANY_USER, SessionDep, SettingsDep, permission
 from api.http import parse_day
-from api.web.i18n import gettext, messages
-from api.web.render import WebPrincipal, WebRoute, fmt_km, render, web_lang
+from api.web.evidence import evidence_lines
+from api.web.render import WebPrincipal, WebRoute, render, web_lang
 from waste_tracker import clock
 from waste_tracker.alerts import detail, queries
 from waste_tracker.auth.principal import Principal
@@ -117,37 +115,8 @@ async def alert_page(alert_id: int, request: Request, principal: WebPrincipal, s
         users=users,
         county_names=await _names_for(session, [a], lang),
         events=await timeline(session, m.id) if m else [],
-        evidence=await _evidence(session, a.evidence, lang),
+        evidence=await evidence_lines(session, a.evidence, lang),
     )
-
-
-async def _evidence(session: AsyncSession, evidence: dict[str, Any], lang: str) -> list[tuple[str, str]]:
-    """Evidence as labelled lines for people: adcodes named, distances with units, codes translated;
-    the drop-off point is also on the map."""
-    known = messages()
-    places = [v for k, v in evidence.items() if k.endswith(("_county", "_city")) and isinstance(v, int)]
-    names = await jurisdiction_names(session, places, lang)
-    out = []
-    for k, v in evidence.items():
-        label = gettext(lang, f"evidence.{k}") if f"evidence.{k}" in known else k
-        if v is None:
-            text = gettext(lang, "evidence.none")
-        elif k.endswith(("_county", "_city")) and isinstance(v, int):
-            text = f"{names.get(v, v)} ({v})"
-        elif k == "dropoff" and isinstance(v, dict):
-            text = ", ".join(f"{c:.5f}" for c in v.get("coordinates") or [])
-        elif k.endswith("_m") and isinstance(v, str | int | float):
-            text = fmt_km(float(v))
-        elif k == "event_type":
-            text = gettext(lang, f"event.{v}")
-        elif k == "reason" and f"evidence_reason.{v}" in known:
-            text = gettext(lang, f"evidence_reason.{v}")
-        elif isinstance(v, list | dict):
-            text = json.dumps(v, ensure_ascii=False)
-        else:
-            text = str(v)
-        out.append((label, text))
-    return out
 
 
 @router.get("/reg/flows", openapi_extra=REG)

@@ -330,6 +330,24 @@ async def regulator_resolves_the_alert(ctx: BrowserContext, number: str) -> None
     await expect(page.locator('#alert-map path[fill="#b00020"]').first).to_be_visible()  # a scan marker
     await expect(page.locator("#alert-map")).to_contain_text("海宁市")  # the county the load went to
     await expect(page.locator("#alert-map")).to_contain_text("桐乡市")
+    # Sites named on the map, a scale (no street map to judge distance by), every county labelled.
+    await expect(page.locator("#alert-map .map-label.site", has_text="洲泉化纤基地")).to_be_visible()
+    await expect(page.locator("#alert-map .leaflet-control-scale")).to_be_visible()
+    await expect(page.locator("#alert-map")).to_contain_text("嘉善县")  # not involved, still named
+    # The generator's ring is not covered by the pickup scan made at the same spot.
+    ring = await page.locator("#alert-map path.site-generator").bounding_box()
+    assert ring is not None and ring["width"] >= 24
+    # Evidence for people: labelled, units on numbers, no JSON or raw ids.
+    evidence = await page.locator("dl.evidence").inner_text()
+    assert "[" not in evidence and "{" not in evidence, evidence
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", evidence), evidence
+    en = await page.goto(page.url + "?lang=en")
+    assert en is not None and en.ok
+    facts = await page.locator("dl.facts").first.inner_text()
+    assert "(1 times)" not in facts and ("(once)" in facts or " times)" in facts), facts
+    assert "· Tongxiang City" in facts and "· 桐乡市" not in facts, facts  # county names in English (firms keep theirs)
+    await expect(page.locator("#alert-map")).to_contain_text("Haining")
+    await page.goto(page.url.replace("?lang=en", "?lang=zh-CN"))
     await expect(page.locator(".timeline").last).to_contain_text("扫码卸货")
     await audit(page, "alert detail")
     await shot(page, "14-regulator-alert")

@@ -22,10 +22,11 @@ from waste_tracker import units
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import Invalid
 from waste_tracker.i18n import DEFAULT_LANG, register, translate
-from waste_tracker.manifest.checks import ExemptionScope, JurisdictionRule, names_of, rule_between
+from waste_tracker.manifest.checks import ExemptionScope, JurisdictionRule, rule_between
 from waste_tracker.models import Exemption, Licence, Site
 from waste_tracker.registry import catalogue
 from waste_tracker.registry.licences import licence_covers
+from waste_tracker.registry.names import jurisdiction_names
 from waste_tracker.registry.organisations import get_site
 
 Outcome = Literal["allowed", "exempted", "needs_exemption"]
@@ -81,7 +82,8 @@ class Candidates:
 
 
 _SITES = text(
-    """SELECT s.id, o.name AS org, c.name AS county, p.name AS city, ST_X(s.location) AS lon, ST_Y(s.location) AS lat,
+    """SELECT s.id, o.name AS org, c.name AS county, p.name AS city, c.name_en AS county_en, p.name_en AS city_en,
+              ST_X(s.location) AS lon, ST_Y(s.location) AS lat,
               ST_Distance(s.location::geography, g.location::geography) AS d
        FROM site s JOIN organisation o ON o.id = s.organisation_id
        JOIN jurisdiction c ON c.adcode = s.county_adcode
@@ -134,7 +136,7 @@ async def candidates(
     rows_used = await session.execute(_USED_THIS_YEAR, {"ids": [x.id for x in covering], "y": on.year})
     used: dict[uuid.UUID, Decimal] = {row[0]: row[1] for row in rows_used}
     exemptions = await _exemptions(session, gen.id, list(licences), codes, on)
-    home = await names_of(session, gen.county_adcode, gen.city_adcode)
+    home = await jurisdiction_names(session, [gen.county_adcode, gen.city_adcode], lang)
     out = Candidates(kind, gen)
     for r in rows:
         lics = licences.get(r["id"])
@@ -145,8 +147,8 @@ async def candidates(
         c = Candidate(
             site=site,
             organisation_name=r["org"],
-            county_name=r["county"],
-            city_name=r["city"],
+            county_name=(r["county_en"] or r["county"]) if lang == "en" else r["county"],
+            city_name=(r["city_en"] or r["city"]) if lang == "en" else r["city"],
             lon=float(r["lon"]),
             lat=float(r["lat"]),
             distance_m=float(r["d"]),
@@ -158,7 +160,7 @@ async def candidates(
         hazardous = kind == "hazardous"
         names = {
             "from_name": home.get(gen.city_adcode if hazardous else gen.county_adcode, ""),
-            "to_name": r["city"] if hazardous else r["county"],
+            "to_name": c.city_name if hazardous else c.county_name,
         }
         crossing = rule_between(kind, gen, site)
         if crossing is None:

@@ -29,15 +29,24 @@
       if (f) bounds.extend(L.geoJSON(f).getBounds());
     });
     var line = [];
+    var sites = [];
     points.forEach(function (f) {
       var p = f.properties, ll = WT.map.latLng(f.geometry.coordinates);
       var color = COLORS[p.role] || "#444";
-      var label = p.role === "scan" ? "#" + p.seq + " " + T("event_" + p.event) + " · " + WT.fmtDateTime(p.time)
-        : T("role_" + p.role) + ": " + p.organisation + " · " + p.name;
-      L.circleMarker(ll, { radius: p.role === "scan" ? 7 : 9, color: "#fff", weight: 2, fillColor: color, fillOpacity: 1 })
-        .bindTooltip(WT.textTip(label)).addTo(map);
-      if (p.role === "scan") line.push(ll);
       bounds.extend(ll);
+      if (p.role !== "scan") { sites.push([p, ll, color]); return; }
+      var label = "#" + p.seq + " " + T("event_" + p.event) + " · " + WT.fmtDateTime(p.time);
+      L.circleMarker(ll, { radius: 6, color: "#fff", weight: 1.5, fillColor: color, fillOpacity: 1 })
+        .bindTooltip(WT.textTip(label)).addTo(map);
+      line.push(ll);
+    });
+    /* Sites last, as rings around their spot: a scan made there stays visible inside the ring,
+       and the site's name stays on the map at every zoom. */
+    sites.forEach(function (s) {
+      var p = s[0];
+      L.circleMarker(s[1], { radius: 13, color: s[2], weight: 3, fill: true, fillOpacity: 0, className: "site-ring site-" + p.role })
+        .bindTooltip(WT.textTip(T("role_" + p.role) + ": " + p.organisation + " · " + p.name), { permanent: true, direction: p.role === "generator" ? "left" : "right", offset: [p.role === "generator" ? -14 : 14, 0], className: "map-label site" })
+        .addTo(map);
     });
     if (line.length > 1) L.polyline(line, { color: COLORS.scan, weight: 2, dashArray: "4 4" }).addTo(map);
     var track = alert.manifest_id && WT.track ? WT.track.load(map, alert.manifest_id, bounds) : Promise.resolve(0);

@@ -21,6 +21,7 @@
     map.getPane("names").style.pointerEvents = "none";
     map.attributionControl.setPrefix("Leaflet");
     map.attributionControl.addAttribution(WT.t("map_attribution"));
+    L.control.scale({ metric: true, imperial: false, maxWidth: 140 }).addTo(map); /* no street map: the scale tells distance */
     return map;
   }
 
@@ -45,7 +46,8 @@
       },
       onEachFeature: function (f, layer) {
         var hit = involved.counties.indexOf(f.properties.adcode) >= 0;
-        layer.bindTooltip(WT.textTip(name(f.properties)), { permanent: hit, direction: "center", className: hit ? "map-label strong" : "map-label", pane: hit ? "names" : "tooltipPane" });
+        /* Every county keeps its name on the map, so a zoomed-in view still says where it is. */
+        layer.bindTooltip(WT.textTip(name(f.properties)), { permanent: true, direction: "center", className: hit ? "map-label strong" : "map-label", pane: "names" });
       },
       pane: "areas"
     }).addTo(map);
