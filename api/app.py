@@ -25,6 +25,7 @@ from api.routes import (
     labels,
     ledger,
     manifests,
+    notifications,
     plans,
     public,
     registry,
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(approved_routes.router)
     app.include_router(tickets.router)
     app.include_router(public.router)
+    app.include_router(notifications.router)
     web.install(app)
     _install_docs(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.validation import readable
 from waste_tracker.errors import DomainError, TooManyRequests
 from waste_tracker.i18n import pick_lang, translate
 
@@ -74,7 +75,7 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     for e in exc.errors():
         if e.get("type") == "json_invalid":
             code = "malformed_json"
-        errors.append({"loc": [str(x) for x in e.get("loc", ())], "type": e.get("type"), "msg": str(e.get("msg", ""))[:300]})
+        errors.append(readable(dict(e), lang_of(request)))
     return error_response(request, 422, code, {"errors": errors})
 
 

@@ -14,6 +14,7 @@ from schemas.common import Amount, Day, PointGeoJSON
 Unit = Literal["kg", "t"]
 PhysicalForm = Literal["solid", "semi_solid", "liquid", "gas"]
 Quantity = Amount
+PHONE = r"^[0-9+() \-]{5,40}$"  # digits and the marks people write in phone numbers
 
 
 class Strict(BaseModel):
@@ -55,7 +56,7 @@ class ManifestCreate(Strict):
     planned_pickup_date: Day
     emergency_measures: str = Field(min_length=2, max_length=2000, description="应急措施")
     emergency_contact: str = Field(min_length=1, max_length=100)
-    emergency_phone: str = Field(min_length=5, max_length=40)
+    emergency_phone: str = Field(min_length=5, max_length=40, pattern=PHONE)
     notes: str = Field(default="", max_length=2000)
     handovers: list[HandoverIn] = Field(
         default_factory=list,
@@ -73,7 +74,7 @@ class ManifestUpdate(Strict):
     planned_pickup_date: Day | None = None
     emergency_measures: str | None = Field(default=None, min_length=2, max_length=2000)
     emergency_contact: str | None = Field(default=None, min_length=1, max_length=100)
-    emergency_phone: str | None = Field(default=None, min_length=5, max_length=40)
+    emergency_phone: str | None = Field(default=None, min_length=5, max_length=40, pattern=PHONE)
     notes: str | None = Field(default=None, max_length=2000)
     handovers: list[HandoverIn] | None = Field(default=None, max_length=4, description="[] removes them")
 
@@ -143,6 +144,7 @@ class ManifestPublic(ManifestSummary):
     carrier: PartyPublic
     receiver: PartyPublic
     pickup_site_id: uuid.UUID
+    pickup: PartyPublic | None = Field(default=None, description="Where the load is taken from, when not the generator's site")
     planned_method_code: str
     emergency_measures: str
     emergency_contact: str

@@ -37,6 +37,8 @@ async def test_disposal_date_is_the_shanghai_day(client, session: AsyncSession, 
         tomorrow = {"method_code": "D10", "disposed_on": "2027-06-17", "quantity": "1500"}
         r = await client.post(url, headers=f.auth(w.rcv_user), json=tomorrow)
         assert r.status_code == 422 and r.json()["code"] == "invalid_disposal_date"
+        # The message says why: between the day of receipt and today (both named).
+        assert "2027-06-16" in r.json()["message"] and "不能早于接收" in r.json()["message"], r.json()["message"]
         r = await client.post(url, headers=f.auth(w.rcv_user), json=tomorrow | {"disposed_on": "2027-06-16"})
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "completed"

@@ -18,8 +18,20 @@ from waste_tracker import clock
 Row = Sequence[Any]
 
 
+# A cell starting with one of these is taken for a formula by spreadsheet programs; names and
+# notes are typed by enterprises, so such text is written as text (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(v: str) -> str:
+    return "'" + v if v.startswith(_FORMULA_START) else v
+
+
 def _cell(v: Any) -> Any:
-    """A value as a spreadsheet holds it: times in Shanghai without their zone, decimals as numbers."""
+    """A value as a spreadsheet holds it: times in Shanghai without their zone, decimals as numbers,
+    text never run as a formula."""
+    if isinstance(v, str):
+        return _text(v)
     if isinstance(v, datetime):
         return clock.local(v).replace(tzinfo=None)
     if isinstance(v, Decimal):
@@ -29,15 +41,21 @@ def _cell(v: Any) -> Any:
     return v
 
 
+def _csv_cell(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return clock.local(v).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(v, str):
+        return _text(v)
+    return "" if v is None else v
+
+
 def to_csv(columns: Sequence[str], rows: Iterable[Row]) -> bytes:
     buf = io.StringIO()
     buf.write("\ufeff")
     w = csv.writer(buf)
     w.writerow(columns)
     for r in rows:
-        w.writerow(
-            [clock.local(v).strftime("%Y-%m-%d %H:%M:%S") if isinstance(v, datetime) else "" if v is None else v for v in r]
-        )
+        w.writerow([_csv_cell(v) for v in r])
     return buf.getvalue().encode("utf-8")
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import PrincipalDep, SessionDep, permission
 from api.errors import lang_of
+from api.web.i18n import gettext
 from schemas.alert import (
     AlertAction,
     AlertAssign,
@@ -20,9 +21,11 @@ from schemas.alert import (
     AlertSummary,
 )
 from schemas.common import ERROR_RESPONSES
-from waste_tracker.alerts import detail, queries, service
+from waste_tracker import clock, exports
+from waste_tracker.alerts import detail, export, queries, service
 from waste_tracker.alerts.workflow import WORKFLOW
 from waste_tracker.models import Alert
+from waste_tracker.models.alert import ALERT_STATUSES, SEVERITIES
 from waste_tracker.rules import catalogue as rules
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
@@ -42,18 +45,23 @@ def alert_filter(
     status: list[str] | None = Query(default=None),
     county: int | None = None,
     organisation_id: uuid.UUID | None = None,
+    manifest_id: uuid.UUID | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    assignee_id: uuid.UUID | None = None,
 ) -> queries.AlertFilter:
-    """The filters of the queue's summary and export, as query parameters read once."""
+    """The queue's filters, as query parameters read once (the queue, its summary and its export
+    read the same ones)."""
     return queries.AlertFilter(
         rule=rule,
         severity=severity,
         status=status,
         county=county,
         organisation_id=organisation_id,
+        manifest_id=manifest_id,
         date_from=date_from,
         date_to=date_to,
+        assignee_id=assignee_id,
     )
 
 
@@ -72,30 +80,11 @@ async def list_alerts(
     request: Request,
     principal: PrincipalDep,
     session: SessionDep,
-    rule: list[str] | None = Query(default=None),
-    severity: list[str] | None = Query(default=None),
-    status: list[str] | None = Query(default=None),
-    county: int | None = None,
-    organisation_id: uuid.UUID | None = None,
-    manifest_id: uuid.UUID | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    assignee_id: uuid.UUID | None = None,
+    f: AlertFilterDep,
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> AlertsPublic:
     """Sorted by severity, then age (oldest first); cursor-paginated; scoped to the caller."""
-    f = queries.AlertFilter(
-        rule=rule,
-        severity=severity,
-        status=status,
-        county=county,
-        organisation_id=organisation_id,
-        manifest_id=manifest_id,
-        date_from=date_from,
-        date_to=date_to,
-        assignee_id=assignee_id,
-    )
     rows, nxt = await queries.list_alerts(session, principal, f, cursor, limit)
     lang = lang_of(request)
     return AlertsPublic(items=[public(a, lang) for a in rows], next_cursor=nxt)
@@ -108,18 +97,22 @@ async def alerts_summary(principal: PrincipalDep, session: SessionDep, f: AlertF
 
 
 @router.get(
-    "/alerts/export.csv",
+    "/alerts/export.{fmt}",
     tags=["alerts"],
     openapi_extra=READ,
-    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 with BOM (opens in Excel)"}},
+    responses={200: {"content": {"text/csv": {}, exports.media_type("xlsx"): {}}, "description": "CSV (UTF-8, BOM) or XLSX"}},
 )
-async def export_alerts(request: Request, principal: PrincipalDep, session: SessionDep, f: AlertFilterDep) -> Response:
-    body = await queries.export_csv(session, principal, f, lang_of(request))
-    return Response(
-        body.encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="alerts.csv"'},
-    )
+async def export_alerts(
+    fmt: Literal["csv", "xlsx"], request: Request, principal: PrincipalDep, session: SessionDep, f: AlertFilterDep
+) -> Response:
+    """The queue for the caller's scope and filters, as a file: the queue's order, columns in the
+    caller's language, times in Asia/Shanghai (at most 100,000 rows)."""
+    lang = lang_of(request)
+    severities = {s: gettext(lang, f"severity.{s}") for s in SEVERITIES}
+    statuses = {s: gettext(lang, f"alert_status.{s}") for s in ALERT_STATUSES}
+    body = await export.export(session, principal, f, fmt, lang, severities, statuses)
+    name = f"alerts-{clock.today().isoformat()}.{fmt}"
+    return Response(body, media_type=exports.media_type(fmt), headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertDetail, tags=["alerts"], openapi_extra=READ)

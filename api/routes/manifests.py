@@ -39,6 +39,7 @@ from waste_tracker.ledger import service as ledger
 from waste_tracker.manifest import export, queries, service
 from waste_tracker.manifest.commands import Draft
 from waste_tracker.manifest.lifecycle import Status
+from waste_tracker.manifest.tabs import Tab
 from waste_tracker.manifest.verify import verify_manifest
 from waste_tracker.models import Manifest
 
@@ -124,6 +125,14 @@ def manifest_filter(
     receiver_org_id: uuid.UUID | None = None,
     carrier_org_id: uuid.UUID | None = None,
     number: str | None = Query(default=None, max_length=14),
+    q: str | None = Query(
+        default=None, max_length=40, description="any part of the number, a party's name, a plate, a waste code"
+    ),
+    org_id: uuid.UUID | None = Query(default=None, description="a party on any side: generator, a carrier, receiver"),
+    company: str | None = Query(
+        default=None, max_length=40, description="a party on any side by part of its name (now or as submitted) or credit code"
+    ),
+    tab: Tab | None = Query(default=None, description="the caller's tab: drafts, act (to act on), follow, archive"),
 ) -> queries.ManifestFilter:
     """The list's filters, as query parameters (the list and its export read the same ones)."""
     return queries.ManifestFilter(
@@ -138,6 +147,10 @@ def manifest_filter(
         receiver_org_id=receiver_org_id,
         carrier_org_id=carrier_org_id,
         number=number,
+        q=q,
+        org_id=org_id,
+        company=company,
+        tab=tab,
     )
 
 

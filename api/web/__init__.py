@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import account, auth, cradle, exemptions, pages, regulator, road
+from api.web import account, auth, cradle, dashboard, exemptions, notifications, pages, regulator, road
 from api.web.render import STATIC_DIR
 
 
@@ -15,9 +15,11 @@ def install(app: FastAPI) -> None:
     """Mount the web app's static files and register its pages."""
     app.include_router(auth.router)
     app.include_router(account.router)
+    app.include_router(dashboard.router)
     app.include_router(pages.router)
     app.include_router(regulator.router)
     app.include_router(cradle.router)
     app.include_router(road.router)
     app.include_router(exemptions.router)
+    app.include_router(notifications.router)
     app.mount("/web-static", StaticFiles(directory=str(STATIC_DIR)), name="web-static")

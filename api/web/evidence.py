@@ -44,13 +44,7 @@ class _Names:
 
 def _shown(d: dict[str, Any]) -> list[str]:
     """The keys worth a reader's eye: no internal ids, no code beside its own name."""
-    return [
-        k
-        for k in d
-        if k not in HIDDEN
-        and f"{k}_name" not in d
-        and not (k.endswith("_id") and f"{k[:-3]}_name" in d)
-    ]
+    return [k for k in d if k not in HIDDEN and f"{k}_name" not in d and not (k.endswith("_id") and f"{k[:-3]}_name" in d)]
 
 
 def _walk(value: Any, key: str = "") -> Iterable[tuple[str, Any]]:

@@ -8,14 +8,15 @@ the page's script calling the JSON API, so the rules live in one place."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.deps import SessionDep, SettingsDep, permission
-from api.http import parse_day
 from api.web.render import WebPrincipal, WebRoute, render, web_lang
 from waste_tracker import clock
 from waste_tracker.alerts import queries as alert_queries
@@ -27,7 +28,7 @@ from waste_tracker.manifest.lifecycle import Side, Status
 from waste_tracker.manifest.parties import party_names
 from waste_tracker.manifest.timeline import timeline
 from waste_tracker.manifest.verify import verify_manifest
-from waste_tracker.models import Manifest
+from waste_tracker.models import Manifest, Organisation, Site
 from waste_tracker.registry import catalogue, editions, licences, organisations
 from waste_tracker.rules import catalogue as rules
 
@@ -52,39 +53,6 @@ async def _list(
 ) -> tuple[list[dict[str, Any]], str | None]:
     items, nxt = await queries.list_manifests(session, principal, f, cursor, limit)
     return await _rows(session, items), nxt
-
-
-@router.get("/manifests", openapi_extra=READERS)
-async def manifest_list(
-    request: Request,
-    principal: WebPrincipal,
-    session: SessionDep,
-    number: str | None = Query(default=None, max_length=14),
-    status: str | None = Query(default=None, max_length=20),
-    waste_code: str | None = Query(default=None, max_length=16),
-    created_from: str | None = Query(default=None, max_length=10),
-    created_to: str | None = Query(default=None, max_length=10),
-    cursor: str | None = Query(default=None, max_length=200),
-) -> Response:
-    f = queries.ManifestFilter(
-        status=[status] if status in STATUSES else None,
-        number=(number or "").strip() or None,
-        waste_code=(waste_code or "").strip() or None,
-        created_from=parse_day(created_from),
-        created_to=parse_day(created_to),
-    )
-    rows, nxt = await _list(session, principal, f, cursor)
-    params = {"number": number or "", "status": status or "", "waste_code": waste_code or "", "created_from": created_from or ""}
-    params["created_to"] = created_to or ""
-    return render(
-        request,
-        "manifests.html",
-        rows=rows,
-        next_cursor=nxt,
-        filters=params,
-        statuses=STATUSES,
-        can_create="generator" in principal.org_roles and principal.role == "enterprise",
-    )
 
 
 @router.get("/manifests/new", openapi_extra=GENERATOR)
@@ -113,6 +81,7 @@ async def manifest_new(
         handover_sites=handover_sites,
         methods=await catalogue.list_methods(session),
         today=clock.today().isoformat(),
+        earliest=(clock.today() - timedelta(days=1)).isoformat(),  # the service's own bound
         prefill=prefill,
     )
 
@@ -271,6 +240,17 @@ async def driver_home(request: Request, principal: WebPrincipal, session: Sessio
     org_id = _driver(principal)
     f = queries.ManifestFilter(status=["submitted", "in_transit", "return_requested", "returning"], carrier_org_id=org_id)
     rows, _ = await _list(session, principal, f, None, 100)
+    # A return trip starts where the load was refused: name that place on the job card.
+    elsewhere = {r["m"].pickup_site_id for r in rows if r["m"].pickup_site_id != r["m"].generator_site_id}
+    if elsewhere:
+        found = await session.execute(
+            select(Site.id, Organisation.name, Site.name)
+            .join(Organisation, col(Organisation.id) == Site.organisation_id)
+            .where(col(Site.id).in_(sorted(elsewhere)))
+        )
+        names = {i: f"{o} · {n}" for i, o, n in found.all()}
+        for r in rows:
+            r["pickup"] = names.get(r["m"].pickup_site_id)
     return render(request, "driver.html", rows=rows)
 
 

@@ -105,7 +105,7 @@ async def test_summary_and_csv_export(client, world: World, flow: Flow) -> None:
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert r.content.startswith(b"\xef\xbb\xbf")
     text = r.content.decode("utf-8-sig")
-    assert "危险废物出市" in text and text.splitlines()[0].startswith("id,rule_id,rule,")
+    assert "危险废物出市" in text and text.splitlines()[0].startswith("预警编号,规则,规则代码,")
     assert len(text.strip().splitlines()) == 4
 
 

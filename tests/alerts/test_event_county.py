@@ -58,9 +58,9 @@ async def test_the_haining_regulator_sees_it_everywhere(client, session: AsyncSe
     assert summary["by_county"][str(HAINING)] == summary["total"] >= 1
     csv = (await client.get("/api/v1/alerts/export.csv", headers=h)).content.decode("utf-8-sig").splitlines()
     header = csv[0].split(",")
-    assert "event_counties" in header
+    assert "事件发生区县" in header
     row = next(line.split(",") for line in csv[1:] if line.startswith(f"{item['id']},"))
-    assert row[header.index("event_counties")] == str(HAINING)
+    assert row[header.index("事件发生区县")] == "海宁市"
 
     params = {"date_from": str(today()), "date_to": str(today())}
     kpis = (await client.get("/api/v1/stats/kpis", params=params, headers=h)).json()

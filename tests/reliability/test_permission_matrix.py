@@ -692,7 +692,9 @@ SPEC: dict[tuple[str, str], Probe] = {
     ),
     ("GET", "/api/v1/alerts"): Probe(path("/api/v1/alerts"), authed, False),
     ("GET", "/api/v1/alerts/summary"): Probe(path("/api/v1/alerts/summary"), authed, False),
-    ("GET", "/api/v1/alerts/export.csv"): Probe(path("/api/v1/alerts/export.csv"), authed, False),
+    ("GET", "/api/v1/notifications"): Probe(path("/api/v1/notifications"), authed, False),
+    ("POST", "/api/v1/notifications/read"): Probe(lambda c, p, own: ("/api/v1/notifications/read", {"all": True}), authed, False),
+    ("GET", "/api/v1/alerts/export.{fmt}"): Probe(path("/api/v1/alerts/export.csv"), authed, False),
     ("GET", "/api/v1/alerts/{alert_id}"): Probe(path("/api/v1/alerts/{a}", a=alert_id), own_for(*PARTIES, *REGS)),
     **{
         ("POST", f"/api/v1/alerts/{{alert_id}}/{a}"): Probe(alert_action(a), own_for(*REGS))
@@ -710,6 +712,12 @@ SPEC: dict[tuple[str, str], Probe] = {
     ("POST", "/api/v1/sweep"): Probe(path("/api/v1/sweep"), only("admin"), False),
     ("GET", "/api/v1/stats/flows"): Probe(
         path(f"/api/v1/stats/flows?date_from={clock.today()}&date_to={clock.today()}"), only(*REGS, "admin"), False
+    ),
+    ("GET", "/api/v1/stats/flows/export.{fmt}"): Probe(
+        path(f"/api/v1/stats/flows/export.csv?date_from={clock.today()}&date_to={clock.today()}"), only(*REGS, "admin"), False
+    ),
+    ("GET", "/api/v1/stats/kpis/export.{fmt}"): Probe(
+        path(f"/api/v1/stats/kpis/export.xlsx?date_from={clock.today()}&date_to={clock.today()}"), only(*REGS, "admin"), False
     ),
     ("GET", "/api/v1/stats/kpis"): Probe(
         path(f"/api/v1/stats/kpis?date_from={clock.today()}&date_to={clock.today()}"), only(*REGS, "admin"), False

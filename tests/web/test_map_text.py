@@ -71,9 +71,8 @@ async def test_enterprise_names_on_the_alert_map_are_text(
     await login(page, "jiaxing-regulator")
     await page.goto(f"/reg/alerts/{alert_id}")
     await page.locator("#alert-map[data-ready=true]").wait_for()
-    generator_dot = page.locator('#alert-map path[fill="#1b7f3b"]').first
-    await generator_dot.hover(force=True)
-    tip = page.locator(".leaflet-tooltip", has_text="厂区")
+    # The sites' names stay on the map (permanent labels): the generator's is the hostile one.
+    tip = page.locator(".leaflet-tooltip.site", has_text="粗体")
     await tip.wait_for()
     assert HOSTILE in await tip.inner_text()
     assert "<b>粗体</b>化工" in await tip.inner_text()

@@ -145,3 +145,51 @@ async def test_another_carriers_driver_cannot_confirm(live_server: LiveServer, b
     await expect(page.locator("#weighed")).to_be_hidden()
     await ctx.close()
     assert watch.outside == [], watch.outside
+
+
+async def test_the_remainder_goes_back_and_the_driver_sees_a_return_trip(live_server: LiveServer, browser: Browser) -> None:
+    """The return manifest says where the load is taken from (the receiver that refused it), where it
+    goes back to, and no disposal method or 0 km; the driver's job card and scanner read the other way."""
+    watch = Watch(live_server.url)
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=30) as api:
+        m = await _delivered(api)
+        await _receive(api, m, "partial", "1200")
+    ctx = await new_context(browser, watch)
+    page = await ctx.new_page()
+    await login(page, GEN)
+    await page.goto(f"/m/{m['id']}")
+    await page.locator("#rejected-waste").get_by_role("button", name="退回剩余部分").click()
+    await expect(page.locator("#child-link a")).to_be_visible()
+    await page.locator("#child-link a").click()
+    await page.wait_for_url("**/m/*")
+    child_id = page.url.split("/m/")[1].split("?")[0]
+    parties = page.locator("#parties-h + dl")
+    await expect(page.locator("#pickup-site")).to_contain_text("独山港再生油厂")
+    await expect(parties).to_contain_text("退回至（移出人）")
+    await expect(parties).to_contain_text("退回移出人，不在此利用处置")
+    await expect(parties).not_to_contain_text("0.0 km")
+    await expect(parties).not_to_contain_text("R9")
+    await expect(page.locator("#parent-link")).to_contain_text(m["number"])
+    await expect(page.locator("main")).not_to_contain_text("parent")
+    await audit(page, "return manifest")
+    await shot(page, "x03-remainder-return")
+    await ctx.close()
+
+    phone = await new_context(browser, watch, narrow=True, at=OIL_AT)
+    dp = await phone.new_page()
+    await login(dp, "driver-lvtong")
+    card = dp.locator(".tasks li", has=dp.locator(f"a[href='/m/{child_id}']"))
+    await expect(card).to_contain_text("退货")
+    await expect(card.locator("div.small").nth(1)).to_contain_text("从 平湖")
+    await expect(card).to_contain_text("独山港再生油厂")
+    number = (await card.locator("a.mono").inner_text()).strip()
+    token = make_token(TEST_SECRET, uuid.UUID(child_id), number)
+    await dp.goto(f"/scan?m={number}&t={token}")
+    info = dp.locator("#manifest-info")
+    await expect(info).to_contain_text("退货运输")
+    await expect(info.locator("p", has_text="从：")).to_contain_text("独山港再生油厂")
+    await expect(dp.locator("#pickup-label")).to_have_text("提货（在拒收的接受人处）")
+    await shot(dp, "x04-driver-return-trip")
+    await phone.close()
+    assert watch.outside == [], watch.outside
+    assert watch.errors == [], watch.errors

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date
@@ -19,7 +17,6 @@ from waste_tracker.auth.principal import Principal
 from waste_tracker.manifest import access
 from waste_tracker.models import Alert
 from waste_tracker.pagination import aware, decode_cursor, encode_cursor
-from waste_tracker.rules.catalogue import RULES
 
 
 @dataclass
@@ -136,51 +133,3 @@ async def summary(session: AsyncSession, actor: Principal, f: AlertFilter) -> di
     by_county: dict[str, int] = {str(k): int(v) for k, v in rows}
     out["by_county"] = dict(sorted(by_county.items()))
     return out
-
-
-CSV_COLUMNS = [
-    "id",
-    "rule_id",
-    "rule",
-    "severity",
-    "status",
-    "number",
-    "generator_county",
-    "receiver_county",
-    "event_counties",
-    "first_seen_at",
-    "last_seen_at",
-    "occurrences",
-    "evidence",
-]
-
-
-async def export_csv(session: AsyncSession, actor: Principal, f: AlertFilter, lang: str, limit: int = 100_000) -> str:
-    """CSV with a UTF-8 BOM so Excel opens Chinese text correctly; times in Asia/Shanghai."""
-    import json
-
-    stmt = _filtered(actor, f).order_by(Alert.severity_rank, Alert.first_seen_at, Alert.id).limit(limit)
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    w = csv.writer(buf)
-    w.writerow(CSV_COLUMNS)
-    for a in (await session.execute(stmt)).scalars():
-        title = RULES[a.rule_id].title.get(lang, a.rule_id) if a.rule_id in RULES else a.rule_id
-        w.writerow(
-            [
-                a.id,
-                a.rule_id,
-                title,
-                a.severity,
-                a.status,
-                a.evidence.get("number") or "",
-                a.generator_county or "",
-                a.receiver_county or "",
-                " ".join(str(c) for c in a.event_counties or ()),
-                clock.local(a.first_seen_at).strftime("%Y-%m-%d %H:%M:%S"),
-                clock.local(a.last_seen_at).strftime("%Y-%m-%d %H:%M:%S"),
-                a.occurrences,
-                json.dumps(a.evidence, ensure_ascii=False, sort_keys=True),
-            ]
-        )
-    return buf.getvalue()

@@ -90,8 +90,9 @@ register(
             "en": "The chosen site does not belong to a registered receiver.",
         },
         "invalid_pickup_date": {
-            "zh-CN": "计划转移日期 {planned_pickup_date} 无效（今天是 {today}）。",
-            "en": "Planned pickup date {planned_pickup_date} is not valid (today is {today}).",
+            "zh-CN": "计划转移日期 {planned_pickup_date} 不可用：不能早于昨天，也不能晚于一年以后（今天是 {today}）。",
+            "en": "Planned pickup date {planned_pickup_date} cannot be used: not before yesterday, not more than a year "
+            "ahead (today is {today}).",
         },
         "reason_required": {"zh-CN": "请填写原因。", "en": "A reason is required."},
         "lines_mismatch": {
@@ -114,7 +115,11 @@ register(
             "zh-CN": "处置数量 {quantity_kg} 千克超过接收数量 {accepted_kg} 千克。",
             "en": "Disposed quantity {quantity_kg} kg exceeds the accepted {accepted_kg} kg.",
         },
-        "invalid_disposal_date": {"zh-CN": "处置日期 {disposed_on} 无效。", "en": "Disposal date {disposed_on} is not valid."},
+        "invalid_disposal_date": {
+            "zh-CN": "处置日期 {disposed_on} 不可用：须在接收日期 {received_on} 与今天 {today} 之间（不能早于接收，也不能是将来）。",
+            "en": "Disposal date {disposed_on} cannot be used: it must lie between the day of receipt ({received_on}) "
+            "and today ({today}) — not before receipt, not in the future.",
+        },
         "manifest_not_submitted": {"zh-CN": "联单尚未提交，没有标签。", "en": "The manifest is not submitted yet: no label."},
         "manifest_serial_exhausted": {"zh-CN": "本年度联单流水号已用尽。", "en": "This year's manifest serials are exhausted."},
         "invalid_cursor": {"zh-CN": "分页游标无效。", "en": "Invalid pagination cursor."},

@@ -4,22 +4,22 @@ with filters and stable cursor pagination, and the description a reader of one m
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, text, union
+from sqlalchemy import ColumnElement, and_, any_, exists, func, or_, text, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from waste_tracker import clock
 from waste_tracker.auth.principal import Principal
 from waste_tracker.errors import NotFound
-from waste_tracker.manifest import access, parties
+from waste_tracker.manifest import access, parties, tabs
 from waste_tracker.manifest.events import state_of
 from waste_tracker.manifest.lifecycle import allowed
-from waste_tracker.models import Finding, Manifest, ManifestEvent, ManifestLine
+from waste_tracker.models import Finding, Manifest, ManifestEvent, ManifestLine, Organisation
 from waste_tracker.pagination import aware, decode_cursor, encode_cursor
 
 
@@ -54,6 +54,64 @@ class ManifestFilter:
     receiver_org_id: uuid.UUID | None = None
     carrier_org_id: uuid.UUID | None = None
     number: str | None = None
+    q: str | None = None  # any part of the number, a party's name, a plate, a waste code
+    org_id: uuid.UUID | None = None  # a party on any side
+    company: str | None = None  # a party on any side by any part of its name (now or as submitted) or credit code
+    tab: tabs.Tab | None = None  # the reader's tab (drafts, to act on, in follow-up, archived)
+
+
+def _contains(value: str) -> str:
+    """A LIKE pattern for any part of ``value`` (its own ``%``, ``_`` and ``\\`` taken literally)."""
+    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _search(q: str) -> ColumnElement[bool]:
+    """One free-text box: any part of the number, of a party's organisation name as submitted (as
+    it is now for a draft, and for the carriers taking over), of a vehicle plate (the one holding
+    the load or any scan's, typed with or without spaces), of a line's waste code or category."""
+    like = _contains(q)
+    plate = _contains("".join(q.replace("·", "").split()).upper())
+    names = [
+        func.jsonb_extract_path_text(col(Manifest.parties), side, "organisation_name").ilike(like, escape="\\")
+        for side in parties.SIDES
+    ]
+    live = exists().where(
+        or_(
+            and_(
+                col(Manifest.parties).is_(None),
+                col(Organisation.id).in_([Manifest.generator_org_id, Manifest.carrier_org_id, Manifest.receiver_org_id]),
+            ),
+            col(Organisation.id) == any_(col(Manifest.handover_carrier_org_ids)),
+        ),
+        col(Organisation.name).ilike(like, escape="\\"),
+    )
+    return or_(
+        col(Manifest.number).ilike(like, escape="\\"),
+        *names,
+        live,
+        col(Manifest.vehicle_plate).ilike(plate, escape="\\"),
+        exists().where(col(ManifestEvent.manifest_id) == Manifest.id, col(ManifestEvent.vehicle_plate).ilike(plate, escape="\\")),
+        exists().where(
+            col(ManifestLine.manifest_id) == Manifest.id,
+            or_(col(ManifestLine.waste_code).ilike(like, escape="\\"), col(ManifestLine.category_code).ilike(like, escape="\\")),
+        ),
+    )
+
+
+def _company(text_: str) -> ColumnElement[bool]:
+    """A party on any side whose organisation's name or credit code holds ``text_`` now, or whose
+    name as submitted does: a renamed company is found by either name."""
+    like = _contains(text_)
+    named = or_(col(Organisation.name).ilike(like, escape="\\"), col(Organisation.uscc).ilike(like, escape="\\"))
+    party = or_(
+        col(Organisation.id).in_([Manifest.generator_org_id, Manifest.carrier_org_id, Manifest.receiver_org_id]),
+        col(Organisation.id) == any_(col(Manifest.handover_carrier_org_ids)),
+    )
+    submitted = [
+        func.jsonb_extract_path_text(col(Manifest.parties), side, "organisation_name").ilike(like, escape="\\")
+        for side in parties.SIDES
+    ]
+    return or_(exists().where(party, named), *submitted)
 
 
 def _filters(f: ManifestFilter, cursor: str | None) -> list[Any]:
@@ -88,6 +146,19 @@ def _filters(f: ManifestFilter, cursor: str | None) -> list[Any]:
     if f.number:
         # Any part of the number (people remember its end: the serial), not only its start.
         out.append(col(Manifest.number).like("%" + f.number.replace("%", "").replace("_", "") + "%"))
+    if f.q and f.q.strip():
+        out.append(_search(f.q.strip()))
+    if f.company and f.company.strip():
+        out.append(_company(f.company.strip()))
+    if f.org_id:
+        out.append(
+            or_(
+                col(Manifest.generator_org_id) == f.org_id,
+                col(Manifest.carrier_org_id) == f.org_id,
+                col(Manifest.receiver_org_id) == f.org_id,
+                access.names_org(col(Manifest.handover_carrier_org_ids), f.org_id),
+            )
+        )
     if cursor:
         at, mid = decode_cursor(cursor, aware, uuid.UUID)
         out.append(or_(Manifest.created_at < at, and_(Manifest.created_at == at, Manifest.id < mid)))
@@ -102,6 +173,8 @@ async def list_manifests(
     sort them for each page. Instead each part of the scope is its own ordered index scan that
     stops after one page, and the pages are merged; the result is the same set, in the same order."""
     filters = _filters(f, cursor)
+    if f.tab is not None:
+        filters.append(tabs.condition(actor, f.tab))
     order = (col(Manifest.created_at).desc(), col(Manifest.id).desc())
     branches = access.manifest_scope_branches(actor)
     if len(branches) == 1:
@@ -119,6 +192,20 @@ async def list_manifests(
     return rows[:limit], next_cursor
 
 
+async def count_tabs(session: AsyncSession, actor: Principal, f: ManifestFilter) -> dict[str, int]:
+    """How many manifests the reader has in each of its tabs, and in all, under the other filters
+    (the tab itself aside): one statement, ``count(*) FILTER (WHERE ...)`` per tab, in the list's
+    own scope."""
+    shown = tabs.tabs_for(actor)
+    stmt = (
+        select(func.count().label("all"), *(func.count().filter(tabs.condition(actor, t)).label(t.value) for t in shown))
+        .select_from(Manifest)
+        .where(access.manifest_scope(actor), *_filters(replace(f, tab=None), None))
+    )
+    row = (await session.execute(stmt)).mappings().one()
+    return {k: int(v) for k, v in row.items()}
+
+
 async def describe(session: AsyncSession, m: Manifest) -> dict[str, Any]:
     """Everything a reader of one manifest needs: parties with names and places, lines, findings."""
     rows = (
@@ -127,11 +214,12 @@ async def describe(session: AsyncSession, m: Manifest) -> dict[str, Any]:
                 text(
                     """SELECT o.id AS organisation_id, o.name AS organisation_name, o.uscc, s.id AS site_id, s.name AS site_name,
                   ST_X(s.location) AS lon, ST_Y(s.location) AS lat, s.county_adcode, j.name AS county_name,
+                  j.name_en AS county_name_en,
                   s.city_adcode
            FROM site s JOIN organisation o ON o.id = s.organisation_id
            JOIN jurisdiction j ON j.adcode = s.county_adcode WHERE s.id = ANY(:ids)"""
                 ),
-                {"ids": [m.generator_site_id, m.receiver_site_id]},
+                {"ids": [m.generator_site_id, m.receiver_site_id, m.pickup_site_id]},
             )
         )
         .mappings()
@@ -155,6 +243,10 @@ async def describe(session: AsyncSession, m: Manifest) -> dict[str, Any]:
     data.update(
         generator=party("generator", m.generator_site_id),
         receiver=party("receiver", m.receiver_site_id),
+        # Where the load is taken from when not at the generator: the receiver that refused it.
+        pickup={k: v for k, v in sites[m.pickup_site_id].items() if k not in ("lon", "lat")}
+        if m.pickup_site_id and m.pickup_site_id != m.generator_site_id and m.pickup_site_id in sites
+        else None,
         carrier=parties.overlay(
             m, "carrier", {"organisation_id": carrier[0], "organisation_name": carrier[1], "uscc": carrier[2]}
         ),

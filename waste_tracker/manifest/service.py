@@ -202,7 +202,10 @@ async def create_draft(
         version=0,
         last_hash=GENESIS,
         pickup_site_id=pickup_site_id or d.generator_site.id,
-        distance_m=await checks.distance_between_sites(session, d.generator_site, d.receiver_site),
+        # The road the load travels: from where it is picked up (a refused load: the receiver's).
+        distance_m=await checks.distance_between_sites(
+            session, (await session.get(Site, pickup_site_id) if pickup_site_id else None) or d.generator_site, d.receiver_site
+        ),
         **_columns(cmd, d),
     )
     session.add(m)
@@ -340,7 +343,8 @@ async def _submit_locked(
             }
         )
     plan = await plan_check.against_plan(session, m, lines, on.year) if m.purpose == "transfer" else None
-    m.distance_m = await checks.distance_between_sites(session, gsite, rsite)
+    pickup = gsite if m.pickup_site_id == gsite.id else await session.get(Site, m.pickup_site_id)
+    m.distance_m = await checks.distance_between_sites(session, pickup or gsite, rsite)
     if outcome.exemption is not None:
         outcome.exemption.used_kg = outcome.exemption.used_kg + m.declared_kg
         m.exemption_id = outcome.exemption.id

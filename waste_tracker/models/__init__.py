@@ -24,6 +24,7 @@ from waste_tracker.models.manifest import (
     ManifestLine,
     ManifestSerial,
 )
+from waste_tracker.models.notification import NotificationRead, NotificationReadAll
 from waste_tracker.models.registry import (
     CatalogueCodeChange,
     CatalogueEdition,
@@ -67,6 +68,8 @@ __all__ = [
     "RecoveryCode",
     "RevokedToken",
     "RuleSettingChange",
+    "NotificationRead",
+    "NotificationReadAll",
     "ScheduledJob",
     "ApiKey",
     "CatalogueExemption",

@@ -88,7 +88,9 @@
     var text = d.message || d.code || t("error_http", { status: res.status });
     var errs = d.details && d.details.errors;
     if (errs && errs.length) {
-      text += " " + errs.map(function (e) { return (e.loc || []).slice(1).join(".") + ": " + e.msg; }).join("; ");
+      text += " " + errs.map(function (e) {
+        return e.message ? (e.field ? e.field + (lang === "en" ? ": " : "：") : "") + e.message : (e.loc || []).slice(1).join(".") + ": " + e.msg;
+      }).join(lang === "en" ? "; " : "；");
     }
     return text;
   }

@@ -106,7 +106,7 @@
         line.listbox.textContent = "";
         line.options.forEach(function (item, i) {
           var li = el("li", { role: "option", id: line.listbox.id + "-" + i, "aria-selected": "false", class: "option" }, [
-            el("span", { class: "mono", text: item.code }), " ",
+            el("span", { class: "mono wcode", text: item.code }), " ",
             el("span", { text: item.category_code + " · " + item.description })
           ]);
           li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(line, item); });
@@ -156,6 +156,7 @@
     ruleKind.textContent = kinds.hazardous && !kinds.general ? T("rule_hazardous") : kinds.general && !kinds.hazardous ? T("rule_general") : "";
     if (!codes.length) { renderCandidates(null, T("pick_codes_first")); return; }
     if (kinds.hazardous && kinds.general) { renderCandidates(null, T("mixed_kinds")); return; }
+    if (form.planned_pickup_date.validity.rangeUnderflow) { renderCandidates(null, T("pickup_in_past", { min: form.planned_pickup_date.min })); return; }
     var q = "generator_site_id=" + encodeURIComponent(form.generator_site_id.value) +
       codes.map(function (c) { return "&codes=" + encodeURIComponent(c); }).join("") +
       "&on=" + encodeURIComponent(form.planned_pickup_date.value || WT.todayShanghai());
@@ -282,15 +283,28 @@
     };
   }
 
+  /* Why the browser refuses a field, in words: empty, too short, wrong characters, too early. */
+  function fieldProblem(input) {
+    var field = ((form.querySelector("label[for='" + input.id + "']") || {}).textContent || input.name).trim();
+    var v = input.validity;
+    if (v.valueMissing) return T("need_field", { field: field });
+    if (input.type === "tel" && (v.patternMismatch || /[^0-9+() \-]/.test(input.value))) return T("field_phone", { field: field });
+    if (v.tooShort) return T("field_too_short", { field: field, n: input.minLength });
+    if (v.rangeUnderflow && input.type === "date") return T("pickup_in_past", { min: input.min });
+    return T("field_invalid", { field: field });
+  }
+
   function problem() {
     for (var i = 0; i < lines.length; i++) {
       if (!lines[i].code) { lines[i].input.focus(); return T("need_code", { n: i + 1 }); }
       if (!(parseFloat(lines[i].qty.value) > 0)) { lines[i].qty.focus(); return T("need_qty", { n: i + 1 }); }
     }
+    var day = form.planned_pickup_date;
+    if (day.validity.rangeUnderflow) { day.focus(); return T("pickup_in_past", { min: day.min }); }
     if (!form.querySelector("input[name=receiver_site_id]:checked")) return T("need_receiver");
     if (!methodSel.value) return T("need_method");
     var bad = form.querySelector("input:invalid, textarea:invalid, select:invalid");
-    if (bad) { bad.focus(); return T("need_field", { field: (form.querySelector("label[for='" + bad.id + "']") || {}).textContent || bad.name }); }
+    if (bad) { bad.focus(); return fieldProblem(bad); }
     return null;
   }
 

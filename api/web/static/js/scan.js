@@ -248,8 +248,15 @@
     current.manifest = m;
     lastStatus(m.number, m.status);
     info.appendChild(el("p", { text: T("status") + " " + T("status_" + m.status) }));
-    info.appendChild(el("p", { text: T("from") + " " + m.generator.organisation_name + " · " + m.generator.site_name }));
-    info.appendChild(el("p", { text: T("to") + " " + m.receiver.organisation_name + " · " + m.receiver.site_name }));
+    /* On the way back the load goes from the receiver that refused it to the generator. */
+    var back = m.status === "return_requested" || m.status === "returning";
+    var origin = back ? m.receiver : (m.pickup || m.generator), dest = back ? m.generator : m.receiver;
+    var homeward = back || m.purpose === "return";
+    info.appendChild(el("p", { text: T("from") + " " + origin.organisation_name + " · " + origin.site_name }));
+    info.appendChild(el("p", { text: T("to") + " " + dest.organisation_name + " · " + dest.site_name }));
+    if (homeward) info.appendChild(el("p", { class: "notice", id: "return-trip", text: T("return_trip") }));
+    document.getElementById("pickup-label").textContent = homeward ? T("pickup_refused") : T("pickup_generator");
+    document.getElementById("dropoff-label").textContent = homeward ? T("dropoff_generator") : T("dropoff_receiver");
     info.appendChild(el("p", { text: T("declared") + " " + WT.fmtQty(m.declared_kg) + " · " + m.lines.map(function (l) { return l.waste_code; }).join(", ") }));
     var myOrg = stepScan.getAttribute("data-org");
     var next = nextHandover(m);

@@ -1,0 +1,68 @@
+"""The new-manifest form says what is wrong in words (issue #14): a phone number "abc" is not
+"please fill in", a past pickup date is not "no licensed receiver", a huge quantity is refused in
+Chinese with the line and the field named."""
+
+from __future__ import annotations
+
+import httpx
+from playwright.async_api import Browser, expect
+
+from tests.web.browser import Watch, login, new_context, shot
+from tests.web.conftest import LiveServer
+from tests.web.test_e2e import CARRIER_NAME, GENERATOR
+from tests.web.test_rejections_browser import _delivered
+
+expect.set_options(timeout=20_000)
+
+
+async def test_the_form_explains_refusals(live_server: LiveServer, browser: Browser) -> None:
+    watch = Watch(live_server.url)
+    ctx = await new_context(browser, watch)
+    page = await ctx.new_page()
+    await login(page, GENERATOR)
+    await page.goto("/manifests/new")
+    code = page.locator("#l1-code")
+    await code.fill("SW17")
+    await expect(page.locator("#l1-codes [role=option]").first).to_contain_text("SW17")
+    await code.press("ArrowDown")
+    await code.press("Enter")
+    error = page.locator("#form-error")
+    submit = page.locator("#submit-manifest")
+    await page.locator("#l1-qty").fill("8")
+    await expect(page.locator(".cand-row").first.locator("input")).to_be_checked()
+    await page.locator("#planned_method_code").select_option("R15")
+    await page.locator("#carrier_org_id").select_option(label=CARRIER_NAME)
+    await page.locator("#emergency_phone").fill("abc")
+    await submit.click()
+    await expect(error).to_contain_text("只能填数字")
+    await expect(error).not_to_contain_text("请填写")
+    await page.locator("#emergency_phone").fill("0573-82000000")
+    await page.locator("#planned_pickup_date").fill("2020-01-01")
+    candidates = page.locator("#candidates")
+    await expect(candidates).to_contain_text("计划转移日期不能早于")
+    await expect(candidates).not_to_contain_text("没有持有")
+    await submit.click()
+    await expect(error).to_contain_text("计划转移日期不能早于")
+    assert not watch.errors, watch.errors
+
+
+async def test_a_huge_weight_is_refused_in_words(live_server: LiveServer, browser: Browser) -> None:
+    """The receiver types one zero too many: the service refuses it, line and field named, in Chinese."""
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=30) as api:
+        m = await _delivered(api)
+    watch = Watch(live_server.url)
+    ctx = await new_context(browser, watch)
+    page = await ctx.new_page()
+    await login(page, "pinghu-oil")
+    await page.goto(f"/m/{m['id']}")
+    await page.locator("#rq-1").fill("20000000")
+    await page.locator("#receive-form").get_by_role("button", name="确认接收").click()
+    error = page.locator("#action-error")
+    await expect(error).to_contain_text("第 1 行 · 数量：不能大于 1000000")
+    await expect(error).not_to_contain_text("Input should")
+    await shot(page, "f01-receive-huge-weight")
+    en = await page.goto(f"/m/{m['id']}?lang=en")
+    assert en is not None and en.ok
+    await page.locator("#rq-1").fill("20000000")
+    await page.locator("#receive-form").get_by_role("button", name="Confirm receipt").click()
+    await expect(error).to_contain_text("line 1 · quantity: must be at most 1000000")
