@@ -871,7 +871,7 @@ class ManifestFactory:
                     "licence_number": r.licence_number,
                 }
             elif etype == "return_requested":
-                payload = {"note": "退回产生单位"}
+                payload = {"note": "退回移出人"}
             else:  # pragma: no cover
                 raise ValueError(etype)
             if etype in ("return_picked_up", "returned"):

@@ -63,6 +63,8 @@ class ManifestCreate(Strict):
         max_length=4,
         description="Art. 17: the carriers after the first, in order (up to five carriers in all), each with its handover site",
     )
+    planned_vehicle_plate: str | None = Field(default=None, max_length=16, description="The carrier's truck expected (optional)")
+    planned_driver_id: uuid.UUID | None = Field(default=None, description="The carrier's driver expected (optional)")
 
 
 class ManifestUpdate(Strict):
@@ -77,6 +79,8 @@ class ManifestUpdate(Strict):
     emergency_phone: str | None = Field(default=None, min_length=5, max_length=40, pattern=PHONE)
     notes: str | None = Field(default=None, max_length=2000)
     handovers: list[HandoverIn] | None = Field(default=None, max_length=4, description="[] removes them")
+    planned_vehicle_plate: str | None = Field(default=None, max_length=16, description='"" removes it')
+    planned_driver_id: uuid.UUID | Literal[""] | None = Field(default=None, description='"" removes it')
 
 
 class LinePublic(BaseModel):
@@ -144,6 +148,8 @@ class ManifestPublic(ManifestSummary):
     carrier: PartyPublic
     receiver: PartyPublic
     pickup_site_id: uuid.UUID
+    planned_vehicle_plate: str | None = None
+    planned_driver_id: uuid.UUID | None = None
     pickup: PartyPublic | None = Field(default=None, description="Where the load is taken from, when not the generator's site")
     planned_method_code: str
     emergency_measures: str

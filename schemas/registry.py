@@ -212,3 +212,38 @@ class VehiclePublic(BaseModel):
     permit_id: uuid.UUID | None
     plate: str
     capacity_kg: Decimal
+
+
+class FleetPermitPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    number: str
+    hazardous_allowed: bool
+    valid_from: date
+    valid_to: date
+    valid_on_day: bool
+    days_left: int
+
+
+class FleetVehiclePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    plate: str
+    capacity_kg: Decimal
+    permit_number: str | None
+    permit_valid_to: date | None
+
+
+class FleetDriverPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    name: str
+
+
+class FleetPublic(BaseModel):
+    """A carrier's permits (valid on ``on``?), trucks and active drivers, for the filing form."""
+
+    model_config = ConfigDict(from_attributes=True)
+    carrier_org_id: uuid.UUID
+    on: date
+    permits: list[FleetPermitPublic]
+    vehicles: list[FleetVehiclePublic]
+    drivers: list[FleetDriverPublic]

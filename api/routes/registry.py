@@ -13,6 +13,7 @@ from api.deps import ANY_USER, PrincipalDep, SessionDep, permission
 from schemas.common import ERROR_RESPONSES, PointGeoJSON
 from schemas.registry import (
     CatalogueEditionPublic,
+    FleetPublic,
     IdentityChange,
     IdentityPublic,
     JurisdictionPublic,
@@ -34,7 +35,7 @@ from schemas.registry import (
 )
 from waste_tracker import clock
 from waste_tracker.models import Site
-from waste_tracker.registry import catalogue, editions, jurisdictions, licences, organisations
+from waste_tracker.registry import catalogue, editions, fleet, jurisdictions, licences, organisations
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
@@ -168,6 +169,21 @@ async def list_organisations(
 @router.get("/organisations/{org_id}", response_model=OrganisationPublic, tags=["registry"], openapi_extra=ANY_USER)
 async def get_organisation(org_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> OrganisationPublic:
     return OrganisationPublic.model_validate(await organisations.get_organisation(session, principal, org_id))
+
+
+@router.get(
+    "/organisations/{org_id}/fleet",
+    response_model=FleetPublic,
+    tags=["registry"],
+    openapi_extra=permission("enterprise", "regulator", "admin", note="a carrier's permits, trucks and drivers, for filing"),
+)
+async def get_fleet(
+    org_id: uuid.UUID,
+    principal: PrincipalDep,
+    session: SessionDep,
+    on: date | None = Query(default=None, description="The pickup day the permits are judged on (default today, Asia/Shanghai)"),
+) -> FleetPublic:
+    return FleetPublic.model_validate(await fleet.carrier_fleet(session, principal, org_id, on or clock.today()))
 
 
 @router.patch(

@@ -26,10 +26,23 @@ from waste_tracker.registry.names import jurisdiction_names, organisation_names
 Line = tuple[str, list[str]]
 
 # Coded values of these fields are translated (``evidence_value.<value>``, else the event or status name).
-CODED = {"found", "decision", "between", "before_from", "against", "kind", "reason", "type", "status", "period_kind"}
+CODED = {
+    "found",
+    "decision",
+    "between",
+    "before_from",
+    "against",
+    "kind",
+    "reason",
+    "type",
+    "status",
+    "period_kind",
+    "event_type",
+}
 CODED |= {"management_class"}
 # Ids shown by their name elsewhere in the same evidence (``*_name``) or of no use to a reader.
 HIDDEN = {"plan_id", "ticket_id", "zone_id", "route_id", "event_seq", "nearest_other_site_id", "nearest_site_id"}
+HIDDEN |= {"number"}  # the manifest's number heads the page
 _SEPARATORS = {False: ("：", "；", "、"), True: (": ", "; ", ", ")}
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")

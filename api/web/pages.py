@@ -28,7 +28,7 @@ from waste_tracker.manifest.lifecycle import Side, Status
 from waste_tracker.manifest.parties import party_names
 from waste_tracker.manifest.timeline import timeline
 from waste_tracker.manifest.verify import verify_manifest
-from waste_tracker.models import Manifest, Organisation, Site
+from waste_tracker.models import Manifest, Organisation, Site, TransportPermit, User
 from waste_tracker.registry import catalogue, editions, licences, organisations
 from waste_tracker.rules import catalogue as rules
 
@@ -110,6 +110,8 @@ async def _prefill(
         "emergency_contact": m.emergency_contact,
         "emergency_phone": m.emergency_phone,
         "notes": m.notes,
+        "planned_vehicle_plate": m.planned_vehicle_plate,
+        "planned_driver_id": str(m.planned_driver_id) if m.planned_driver_id else None,
         "handovers": [
             {"carrier_org_id": str(c), "site_id": str(s)}
             for c, s in zip(m.handover_carrier_org_ids, m.handover_site_ids, strict=True)
@@ -133,6 +135,8 @@ async def manifest_page(manifest_id: uuid.UUID, request: Request, principal: Web
     d = await queries.describe(session, m)
     check = await verify_manifest(session, m.id)
     lic = await licences.get_licence(session, principal, m.licence_id) if m.licence_id else None
+    permit = await session.get(TransportPermit, m.permit_id) if m.permit_id else None
+    driver = await session.get(User, m.planned_driver_id) if m.planned_driver_id else None
     alerts: list[Any] = []
     if principal.is_regulator or principal.is_admin or principal.role == "enterprise":
         alerts, _ = await alert_queries.list_alerts(session, principal, alert_queries.AlertFilter(manifest_id=m.id), None, 50)
@@ -155,6 +159,9 @@ async def manifest_page(manifest_id: uuid.UUID, request: Request, principal: Web
         sides=sides,
         allowed=allowed,
         licence_methods=lic.method_codes if lic else [],
+        licence_number=lic.number if lic else None,
+        permit_number=permit.number if permit else None,
+        planned_driver=(driver.display_name or driver.username) if driver else None,
         methods={x["code"]: x for x in await catalogue.list_methods(session)},
         alerts=alerts,
         rule_title=lambda rid: rules.title(rid, lang),
@@ -251,7 +258,7 @@ async def driver_home(request: Request, principal: WebPrincipal, session: Sessio
         names = {i: f"{o} · {n}" for i, o, n in found.all()}
         for r in rows:
             r["pickup"] = names.get(r["m"].pickup_site_id)
-    return render(request, "driver.html", rows=rows)
+    return render(request, "driver.html", rows=rows, me=principal.user_id)
 
 
 @router.get("/scan", openapi_extra=DRIVER)

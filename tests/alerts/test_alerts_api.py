@@ -25,7 +25,7 @@ async def test_queue_is_scoped_sorted_and_paginated(client, session: AsyncSessio
     rules = [a["rule_id"] for a in items]
     assert set(rules) == {"hazardous_left_city", "dropoff_not_at_receiver", "scan_outside_geofence"}
     assert [a["severity"] for a in items] == sorted((a["severity"] for a in items), key=["critical", "warning"].index)
-    assert items[0]["title"] in ("危险废物出市", "卸货地点不是接受单位")
+    assert items[0]["title"] in ("危险废物出市", "卸货地点不是接受人")
     # Nanhu (the generator's county) sees them; Haining sees none.
     assert len(items) == 4  # the drop-off in Shanghai is also outside the receiver's geofence
     assert len((await client.get("/api/v1/alerts", headers=f.auth(world.nanhu_regulator))).json()["items"]) == 4
@@ -80,7 +80,7 @@ async def test_detail_workflow_and_history(client, session: AsyncSession, world:
     r = await client.post(f"/api/v1/alerts/{aid}/assign", headers=h, json={"assignee_id": str(world.haining_regulator.id)})
     assert r.status_code == 422 and r.json()["code"] == "invalid_assignee"
     r = await client.post(
-        f"/api/v1/alerts/{aid}/comment", headers=f.auth(world.nanhu_regulator), json={"note": "已联系承运单位核实行车轨迹"}
+        f"/api/v1/alerts/{aid}/comment", headers=f.auth(world.nanhu_regulator), json={"note": "已联系承运人核实行车轨迹"}
     )
     assert r.status_code == 200
     r = await client.post(

@@ -123,9 +123,9 @@ async def test_alert_export_is_the_readers_queue(client, session: AsyncSession, 
         assert row[col_of["产生区县"]] == county[a["generator_county"]] == "南湖区"
         assert row[col_of["接收区县"]] == county[a["receiver_county"]]
         assert row[col_of["事件发生区县"]] == "、".join(county[c] for c in a["event_counties"])
-        assert row[col_of["产生单位"]] == "测试化工有限公司" and row[col_of["产生场所"]] == world.gen_site.name
-        assert row[col_of["承运单位"]] == "测试危运有限公司"
-        assert row[col_of["接收单位"]] == "测试焚烧厂" and row[col_of["接收场所"]] == world.rcv_site.name
+        assert row[col_of["移出人"]] == "测试化工有限公司" and row[col_of["产生场所"]] == world.gen_site.name
+        assert row[col_of["承运人"]] == "测试危运有限公司"
+        assert row[col_of["接受人"]] == "测试焚烧厂" and row[col_of["接收场所"]] == world.rcv_site.name
         assert abs((row[col_of["发现时间"]] - shanghai(a["first_seen_at"])).total_seconds()) < 1  # Asia/Shanghai
         assert row[col_of["发现次数"]] == a["occurrences"]
         assert row[col_of["经办人"]] == "" and row[col_of["关闭时间"]] == ""

@@ -21,7 +21,7 @@ async def test_csv_and_xlsx_of_the_readers_manifests(client, session: AsyncSessi
     ws = load_workbook(io.BytesIO(r.content)).active
     assert ws is not None
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:4] == ("联单编号", "状态", "类别", "产生单位")
+    assert rows[0][:4] == ("联单编号", "状态", "类别", "移出人")
     by_number = {row[0]: row for row in rows[1:]}
     assert set(by_number) == {m["number"], other["number"]}
     got = by_number[m["number"]]

@@ -352,11 +352,20 @@ async def regulator_resolves_the_alert(ctx: BrowserContext, number: str) -> None
     await audit(page, "alert detail")
     await shot(page, "14-regulator-alert")
     await tab_to(page, "button[data-alert-act=resolve]")
-    await page.locator("#alert-note").fill("已核实：卸货点在海宁市，已责令运输单位整改。")
+    await page.locator("#alert-note").fill("已核实：卸货点在海宁市，已责令承运人整改。")
     await page.locator("button[data-alert-act=resolve]").click()
     await expect(page.locator("#alert-status")).to_have_text("已处理")
-    await expect(page.locator("ol.timeline").first).to_contain_text("已责令运输单位整改")
+    await expect(page.locator("ol.timeline").first).to_contain_text("已责令承运人整改")
     await shot(page, "15-regulator-alert-resolved")
+    # The manifest behind it: its findings readable (no grey on brown), codes never split.
+    await page.locator("dl.facts a[href^='/m/']").first.click()
+    await page.wait_for_url(re.compile(r"/m/[0-9a-f-]{36}$"))
+    await expect(page.locator(".findings li").first).to_be_visible()
+    await audit(page, "manifest with findings (regulator)")
+    assert await page.locator(".wcode").first.evaluate("el => getComputedStyle(el).whiteSpace") == "nowrap"
+    timeline_text = await page.locator(".timeline").inner_text()
+    assert "桐乡化纤股份有限公司" in timeline_text  # the generator's user acted: its name shows, once
+    assert not re.search(r"(\S{4,}) · \1(\n|$)", timeline_text), timeline_text
 
     today = clock.today().isoformat()
     await page.goto(f"/reg/flows?date_from={today}&date_to={today}")

@@ -82,6 +82,7 @@ async def test_evidence_reads_as_text(session: AsyncSession) -> None:
             {"place": {"type": "Point", "coordinates": [120.75, 30.75]}, "start": "2026-12-01T02:00:00+00:00", "minutes": "35"}
         ],
         "overdue": True,
+        "event_type": "submitted",
     }
     zh = dict(await evidence_lines(session, evidence, "zh-CN"))
     text = repr(zh)
@@ -95,6 +96,7 @@ async def test_evidence_reads_as_text(session: AsyncSession) -> None:
     assert zh["移出地所在县（市、区）"] == ["嘉善县"]
     assert zh["停车"] == ["位置：东经 120.75000，北纬 30.75000；开始：2026-12-01 10:00；时长：35 分钟"]
     assert zh["已逾期"] == ["是"]
+    assert zh["环节"] == ["提交联单"] and "联单编号" not in zh  # the number heads the page already
     en = dict(await evidence_lines(session, evidence, "en"))
     assert en["Stops"] == ["Place: 120.75000 E, 30.75000 N; Start: 2026-12-01 10:00; Duration: 35 min"]
     assert en["Quantities compared"] == ["declared, received"]

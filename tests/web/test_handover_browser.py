@@ -60,7 +60,7 @@ async def test_a_load_changes_hands(live_server: LiveServer, committed: AsyncEng
     await shot(page, "h01-new-manifest-handover")
     await page.locator("#submit-manifest").click()
     await page.wait_for_url("**/m/*?created=1")
-    await expect(page.locator("#parties-h + dl")).to_contain_text("第 2 家承运单位")
+    await expect(page.locator("#parties-h + dl")).to_contain_text("第 2 家承运人")
     await expect(page.locator("#parties-h + dl")).to_contain_text(f"在“{TRANSIT}”接手 · 尚未交接")
     manifest_id = page.url.split("/m/")[1].split("?")[0]
 
@@ -84,7 +84,7 @@ async def test_a_load_changes_hands(live_server: LiveServer, committed: AsyncEng
         phone = await drv.new_page()
         await login(phone, "driver-lvtong")
         await phone.goto(f"/scan?m={m['number']}&t={token}")
-        await expect(phone.locator("#manifest-info")).to_contain_text("您是第 2 家承运单位")
+        await expect(phone.locator("#manifest-info")).to_contain_text("您是第 2 家承运人")
         await expect(phone.locator("input[name=action][value=handover]")).to_be_checked()
         await expect(phone.locator("#from-vehicle")).to_have_value("浙F30301")
         await phone.locator("#weighed").fill("1990")
@@ -117,7 +117,7 @@ async def test_a_load_changes_hands(live_server: LiveServer, committed: AsyncEng
     await page.goto(f"/m/{manifest_id}")
     await expect(page.locator("#parties-h + dl")).to_contain_text("已交接")
     await expect(page.locator("#manifest-map")).to_have_attribute("data-route", route_id)
-    await expect(page.locator(".timeline")).to_contain_text("交接给下一家承运单位")
+    await expect(page.locator(".timeline")).to_contain_text("交接给下一家承运人")
     await shot(page, "h03-manifest-handed-over")
     for c in (gen, drv):
         await c.close()

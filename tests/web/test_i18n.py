@@ -72,3 +72,20 @@ def test_gettext_falls_back_visibly() -> None:
     assert gettext("en", "flows.summary", total="1 t", out="0 t").startswith("In the period: 1 t")
     assert gettext("zh-CN", "no.such.key") == "no.such.key"
     assert gettext("fr", "login.title") == "登录"
+
+
+def test_one_set_of_party_terms() -> None:
+    """The 2021 national manifest's words for the three parties, and only those: 移出人, 承运人,
+    接受人 (not 产生单位/运输单位/接收单位, nor a mix of the two), on every page and message."""
+    others = re.compile("移出单位|产生单位|承运单位|运输单位|接受单位|接收单位")
+    pages = [k for k, v in messages().items() if others.search(v["zh-CN"])]
+    assert not pages, pages
+    root = WEB.parents[1]
+    sources = [
+        str(p.relative_to(root))
+        for folder in ("waste_tracker", "api")
+        for p in (root / folder).rglob("*")
+        if p.suffix in (".py", ".html", ".js") and others.search(p.read_text(encoding="utf-8"))
+    ]
+    assert not sources, sources
+    assert messages()["m.generator"]["zh-CN"] == "移出人" and messages()["m.receiver"]["zh-CN"] == "接受人"

@@ -72,10 +72,10 @@ async def test_enterprise_names_on_the_alert_map_are_text(
     await page.goto(f"/reg/alerts/{alert_id}")
     await page.locator("#alert-map[data-ready=true]").wait_for()
     # The sites' names stay on the map (permanent labels): the generator's is the hostile one.
-    tip = page.locator(".leaflet-tooltip.site", has_text="粗体")
+    tip = page.locator(".leaflet-tooltip.site", has_text="pwned")
     await tip.wait_for()
     assert HOSTILE in await tip.inner_text()
-    assert "<b>粗体</b>化工" in await tip.inner_text()
+    assert "<b>粗体</b>化工" in await page.locator("dl.facts").first.inner_text()  # the firm's name, as text
     assert await page.locator("#pwned").count() == 0
     assert await page.locator(".leaflet-tooltip b").count() == 0
     assert await page.title() != "1"

@@ -88,7 +88,7 @@ async def test_the_remainder_goes_on_to_another_receiver(live_server: LiveServer
     await expect(target).not_to_contain_text("独山港再生油厂")  # not back to the receiver that refused it
     await audit(page, "manifest with a rejected remainder")
     await shot(page, "x01-remainder-actions")
-    await box.get_by_role("button", name="转移到其他接收单位").click()
+    await box.get_by_role("button", name="转移到其他接受人").click()
     await page.wait_for_url("**/m/*?created=1")
     child_url = page.url
     await expect(page.locator("#parent-link")).to_contain_text(m["number"])
@@ -116,7 +116,7 @@ async def test_a_full_rejection_may_be_redirected(live_server: LiveServer, brows
     box = page.locator("#rejected-waste")
     await expect(box).to_contain_text("整批被拒收：2.000 t")
     await expect(box.get_by_role("button", name="要求退回")).to_be_visible()
-    await box.get_by_role("button", name="转移到其他接收单位").click()
+    await box.get_by_role("button", name="转移到其他接受人").click()
     await page.wait_for_url("**/m/*?created=1")
     await expect(page.locator("#parent-link")).to_contain_text(m["number"])
     await page.goto(f"/m/{m['id']}")

@@ -86,7 +86,7 @@ TEXT = {
         "components": "主要成分",
         "hazards": "危险特性",
         "date": "产生日期",
-        "generator": "产生单位",
+        "generator": "移出人",
         "contact": "联系人及电话",
         "weight": "净重",
         "ident": "数字识别码",

@@ -86,9 +86,9 @@ register(
             "zh-CN": "自行利用处置的废物 {code} 不在本计划的废物清单中。",
             "en": "Own handling names waste {code}, which the plan does not list.",
         },
-        "unknown_receiver_site": {"zh-CN": "接受单位厂区不存在。", "en": "The receiver site does not exist."},
+        "unknown_receiver_site": {"zh-CN": "接受人厂区不存在。", "en": "The receiver site does not exist."},
         "licence_not_of_receiver": {
-            "zh-CN": "许可证 {licence_number} 不属于所填的接受单位。",
+            "zh-CN": "许可证 {licence_number} 不属于所填的接受人。",
             "en": "Licence {licence_number} is not the named receiver's.",
         },
         "plan_not_yours": {

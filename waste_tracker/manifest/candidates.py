@@ -38,11 +38,11 @@ NEEDS_EXEMPTION: Outcome = "needs_exemption"
 register(
     {
         "candidate_allowed_city": {
-            "zh-CN": "允许：接受单位与产生单位同在{to_name}，符合“危险废物不出市”。",
+            "zh-CN": "允许：接受人与移出人同在{to_name}，符合“危险废物不出市”。",
             "en": "Allowed: the receiver is in {to_name}, the generator's city (hazardous waste stays in its city).",
         },
         "candidate_allowed_county": {
-            "zh-CN": "允许：接受单位与产生单位同在{to_name}，符合“固体废物不出县”。",
+            "zh-CN": "允许：接受人与移出人同在{to_name}，符合“固体废物不出县”。",
             "en": "Allowed: the receiver is in {to_name}, the generator's county (general waste stays in its county).",
         },
         "candidate_exempted": {

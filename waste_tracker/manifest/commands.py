@@ -74,6 +74,8 @@ class Draft:
     emergency_phone: str
     notes: str = ""
     handovers: tuple[Handover, ...] = field(default=(), metadata=_HANDOVERS)
+    planned_vehicle_plate: str | None = None
+    planned_driver_id: uuid.UUID | None = None
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> Draft:
@@ -93,6 +95,10 @@ class Draft:
                 v = v if isinstance(v, date) else date.fromisoformat(str(v))
             elif f.name == "notes":
                 v = v or ""
+            elif f.name == "planned_vehicle_plate":
+                v = str(v).strip().upper() or None if v else None  # "" clears it
+            elif f.name == "planned_driver_id":
+                v = (v if isinstance(v, uuid.UUID) else uuid.UUID(str(v))) if v else None
             values[f.name] = v
         return cls(**values)
 

@@ -13,22 +13,22 @@ register(
             "en": "The manifest was just changed by another action; reload and retry.",
         },
         "receiver_not_licensed": {
-            "zh-CN": "接受单位在计划转移日期 {date} 没有覆盖这些废物代码及处置方式 {method} 的有效许可证（未覆盖：{uncovered_codes}）。",
+            "zh-CN": "接受人在计划转移日期 {date} 没有覆盖这些废物代码及处置方式 {method} 的有效许可证（未覆盖：{uncovered_codes}）。",
             "en": "The receiver holds no licence valid on {date} covering these wastes and method {method} "
             "(not covered: {uncovered_codes}).",
         },
         "carrier_not_permitted": {
-            "zh-CN": "承运单位在 {date} 没有有效的道路运输许可（或不允许运输危险货物）。",
+            "zh-CN": "承运人在 {date} 没有有效的道路运输许可（或不允许运输危险货物）。",
             "en": "The carrier has no transport permit valid on {date} (or it does not allow hazardous goods).",
         },
         "hazardous_leaves_city": {
-            "zh-CN": "危险废物不出市：产生单位位于{from_name}，接受单位位于{to_name}。"
+            "zh-CN": "危险废物不出市：移出人位于{from_name}，接受人位于{to_name}。"
             "跨市转移须经市级生态环境部门批准豁免后方可提交。",
             "en": "Hazardous waste must not leave its city: the generator is in {from_name}, the receiver in {to_name}. "
             "A cross-city exemption granted by the city ecology bureau would allow it.",
         },
         "solid_waste_leaves_county": {
-            "zh-CN": "一般工业固体废物不出县：产生单位位于{from_name}，接受单位位于{to_name}。"
+            "zh-CN": "一般工业固体废物不出县：移出人位于{from_name}，接受人位于{to_name}。"
             "跨县转移须经生态环境部门批准豁免后方可提交。",
             "en": "General industrial solid waste must not leave its county: the generator is in {from_name}, the receiver "
             "in {to_name}. A cross-county exemption granted by the ecology bureau would allow it.",
@@ -50,19 +50,19 @@ register(
             "en": "The generator site is not one of your organisation's.",
         },
         "too_many_carriers": {
-            "zh-CN": "一张联单最多 {max_carriers} 家承运单位（现为 {given} 家）。",
+            "zh-CN": "一张联单最多 {max_carriers} 家承运人（现为 {given} 家）。",
             "en": "A manifest lists at most {max_carriers} carriers ({given} given).",
         },
         "handover_to_same_carrier": {
-            "zh-CN": "第 {position} 家承运单位与上一家相同：同一单位内部换车不是交接。",
+            "zh-CN": "第 {position} 家承运人与上一家相同：同一单位内部换车不是交接。",
             "en": "Carrier {position} is the same as the one before it: a change of truck within one carrier is no handover.",
         },
         "invalid_handover_site": {
-            "zh-CN": "第 {position} 家承运单位的交接地点不是已登记的场所。",
+            "zh-CN": "第 {position} 家承运人的交接地点不是已登记的场所。",
             "en": "The handover site of carrier {position} is not a registered site.",
         },
         "carrier_out_of_order": {
-            "zh-CN": "联单 {number} 的这一步（{action}）应由第 {expected_position} 家承运单位的驾驶员扫码。",
+            "zh-CN": "联单 {number} 的这一步（{action}）应由第 {expected_position} 家承运人的驾驶员扫码。",
             "en": "This step of manifest {number} ({action}) is for a driver of carrier {expected_position}.",
         },
         "handover_quantity_required": {
@@ -74,7 +74,7 @@ register(
             "en": "The manifest number and check code do not match: type them again as printed beside the label's QR code.",
         },
         "exemption_not_needed": {
-            "zh-CN": "这批废物运往该接收单位不出县（一般固废）或不出市（危险废物），不需要豁免。",
+            "zh-CN": "这批废物运往该接受人不出县（一般固废）或不出市（危险废物），不需要豁免。",
             "en": "This waste going to this receiver stays in its county (general) or city (hazardous): no exemption is needed.",
         },
         "exemption_request_decided": {
@@ -82,12 +82,20 @@ register(
             "en": "This exemption request has already been decided ({status}).",
         },
         "invalid_carrier": {
-            "zh-CN": "所选单位不是登记的承运单位。",
+            "zh-CN": "所选单位不是登记的承运人。",
             "en": "The chosen organisation is not a registered carrier.",
         },
         "invalid_receiver": {
-            "zh-CN": "所选地点不属于登记的接受单位。",
+            "zh-CN": "所选地点不属于登记的接受人。",
             "en": "The chosen site does not belong to a registered receiver.",
+        },
+        "planned_vehicle_not_carriers": {
+            "zh-CN": "车辆 {plate} 不是所选承运人的登记车辆。",
+            "en": "Vehicle {plate} is not registered to the chosen carrier.",
+        },
+        "planned_driver_not_carriers": {
+            "zh-CN": "所选驾驶员不是该承运人的在岗驾驶员。",
+            "en": "The chosen driver is not an active driver of this carrier.",
         },
         "invalid_pickup_date": {
             "zh-CN": "计划转移日期 {planned_pickup_date} 不可用：不能早于昨天，也不能晚于一年以后（今天是 {today}）。",
@@ -135,12 +143,12 @@ register(
             "en": "Manifest {number} is closed; its QR code no longer works.",
         },
         "wrong_carrier": {
-            "zh-CN": "您不是联单 {number} 的承运单位驾驶员。",
+            "zh-CN": "您不是联单 {number} 的承运人驾驶员。",
             "en": "You are not a driver of manifest {number}'s carrier.",
         },
         "vehicle_required": {"zh-CN": "起运时须填写车牌号。", "en": "A vehicle plate is required at pickup."},
         "unknown_vehicle": {
-            "zh-CN": "车辆 {plate} 未登记在承运单位名下。",
+            "zh-CN": "车辆 {plate} 未登记在承运人名下。",
             "en": "Vehicle {plate} is not registered to the carrier.",
         },
         "timestamp_without_zone": {"zh-CN": "时间须带时区。", "en": "Timestamps must carry a time zone."},

@@ -36,6 +36,8 @@ _DRAFT_COLUMNS = (
     "notes",
     "kind",
 )
+# Recorded by drafts since issue #14 (earlier events have neither: the columns stay empty).
+_OPTIONAL_DRAFT_COLUMNS = ("planned_vehicle_plate", "planned_driver_id")
 # What the submission records, with the payload key it comes from.
 _SUBMITTED_COLUMNS = {
     "licence_id": "licence_id",
@@ -58,6 +60,7 @@ ROW_COLUMNS = (
     "parent_manifest_id",
     "exemption_id",
     *_DRAFT_COLUMNS,
+    *_OPTIONAL_DRAFT_COLUMNS,
     "handover_carrier_org_ids",
     "handover_site_ids",
     *_SUBMITTED_COLUMNS,
@@ -88,6 +91,7 @@ _ID_COLUMNS = frozenset(
         "pickup_site_id",
         "parent_manifest_id",
         "child_manifest_id",
+        "planned_driver_id",
     }
 )
 _KG = frozenset({"declared_kg", "received_kg", "accepted_kg"})
@@ -137,6 +141,8 @@ def _fold_columns(r: Replayed, e: Mapping[str, Any], p: Mapping[str, Any]) -> No
     if t in (EventType.CREATED, EventType.DRAFT_UPDATED):
         for c in _DRAFT_COLUMNS:
             r.row[c] = p[c]
+        for c in _OPTIONAL_DRAFT_COLUMNS:
+            r.row[c] = p.get(c)
         r.row["planned_pickup_date"] = date.fromisoformat(p["planned_pickup_date"])
         r.lines = dict(_line(ln) for ln in p["lines"])
         handovers = p.get("handovers") or []  # events written before handovers existed have none

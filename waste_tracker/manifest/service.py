@@ -28,7 +28,7 @@ from waste_tracker.manifest.events import append, dec_str, lock_manifest, state_
 from waste_tracker.manifest.lifecycle import Action, EventType, Status, decide
 from waste_tracker.manifest.numbering import next_number
 from waste_tracker.manifest.queries import get_lines
-from waste_tracker.models import Exemption, Licence, Manifest, ManifestLine, Organisation, Site
+from waste_tracker.models import Exemption, Licence, Manifest, ManifestLine, Organisation, Site, User, Vehicle
 from waste_tracker.plan import check as plan_check
 from waste_tracker.registry import catalogue, editions
 
@@ -116,7 +116,22 @@ async def _check_draft(
         )
     total = sum((ln["declared_kg"] for ln in lines), Decimal(0))
     handovers = await _check_handovers(session, cmd)
+    await _check_crew(session, cmd)
     return _Checked(gsite, carrier, rsite, lines, kinds.pop(), total, edition, handovers)
+
+
+async def _check_crew(session: AsyncSession, cmd: Draft) -> None:
+    """The planned truck and driver, when named, are the (first) carrier's own."""
+    if cmd.planned_vehicle_plate:
+        owner = (
+            await session.execute(select(Vehicle.organisation_id).where(Vehicle.plate == cmd.planned_vehicle_plate))
+        ).scalar_one_or_none()
+        if owner != cmd.carrier_org_id:
+            raise Invalid("planned_vehicle_not_carriers", {"plate": cmd.planned_vehicle_plate})
+    if cmd.planned_driver_id:
+        driver = await session.get(User, cmd.planned_driver_id)
+        if driver is None or driver.role != "driver" or driver.organisation_id != cmd.carrier_org_id or not driver.is_active:
+            raise Invalid("planned_driver_not_carriers", {"driver_id": str(cmd.planned_driver_id)})
 
 
 async def _check_handovers(session: AsyncSession, cmd: Draft) -> tuple[Handover, ...]:
@@ -139,7 +154,7 @@ async def _check_handovers(session: AsyncSession, cmd: Draft) -> tuple[Handover,
 
 def _draft_payload(cmd: Draft, d: _Checked) -> dict[str, Any]:
     """The event's record of the draft: the parties as checked, the plan as asked, the lines as resolved."""
-    plan = {k: str(v) if isinstance(v, date) else v for k, v in cmd.plan().items()}
+    plan = {k: str(v) if isinstance(v, date | uuid.UUID) else v for k, v in cmd.plan().items()}
     return {
         "generator_site_id": str(d.generator_site.id),
         "carrier_org_id": str(d.carrier.id),

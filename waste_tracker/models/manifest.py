@@ -103,6 +103,9 @@ class Manifest(SQLModel, table=True):
     emergency_contact: str = Field(sa_column=Column(Text, nullable=False))
     emergency_phone: str = Field(sa_column=Column(String(40), nullable=False))
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # Who the generator expects to come (optional): the carrier's truck and driver as planned.
+    planned_vehicle_plate: str | None = Field(default=None, sa_column=Column(String(16)))
+    planned_driver_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
 
     licence_id: uuid.UUID | None = Field(default=None, foreign_key="licence.id")
     permit_id: uuid.UUID | None = Field(default=None, foreign_key="transport_permit.id")

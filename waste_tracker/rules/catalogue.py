@@ -33,7 +33,7 @@ RULES: dict[str, Rule] = {
             {},
             {"zh-CN": "一般工业固废出县", "en": "General solid waste left its county"},
             {
-                "zh-CN": "一般工业固体废物实际卸货地点（以扫码定位为准）不在产生单位所在县，且没有覆盖该去向的豁免。",
+                "zh-CN": "一般工业固体废物实际卸货地点（以扫码定位为准）不在移出人所在县，且没有覆盖该去向的豁免。",
                 "en": "General industrial solid waste was actually dropped off (by the scan's location) outside the "
                 "generator's county, and no exemption covers that destination.",
             },
@@ -45,7 +45,7 @@ RULES: dict[str, Rule] = {
             {},
             {"zh-CN": "危险废物出市", "en": "Hazardous waste left the city"},
             {
-                "zh-CN": "危险废物实际卸货地点（以扫码定位为准）不在产生单位所在市，且没有覆盖该去向的豁免。",
+                "zh-CN": "危险废物实际卸货地点（以扫码定位为准）不在移出人所在市，且没有覆盖该去向的豁免。",
                 "en": "Hazardous waste was actually dropped off (by the scan's location) outside the generator's city, "
                 "and no exemption covers that destination.",
             },
@@ -57,7 +57,7 @@ RULES: dict[str, Rule] = {
             {"hazardous_km": 60, "general_km": 30},
             {"zh-CN": "长距离转移", "en": "Long-distance transfer"},
             {
-                "zh-CN": "产生单位到接受单位的直线距离超过阈值（危险废物 {hazardous_km} 公里，一般固废 {general_km} 公里），应严格控制。",
+                "zh-CN": "移出人到接受人的直线距离超过阈值（危险废物 {hazardous_km} 公里，一般固废 {general_km} 公里），应严格控制。",
                 "en": "The straight-line distance from generator to receiver exceeds the threshold (hazardous "
                 "{hazardous_km} km, general {general_km} km): long-distance transport is strictly controlled.",
             },
@@ -69,7 +69,7 @@ RULES: dict[str, Rule] = {
             {"ratio": 2.0, "extra_km": 20},
             {"zh-CN": "舍近求远", "en": "Nearer capacity ignored"},
             {
-                "zh-CN": "有持有同类废物和处置方式许可证、且年度余量充足的接受单位明显更近（所选距离超过最近者的 {ratio} 倍且多出 {extra_km} 公里以上），违反就近原则。",
+                "zh-CN": "有持有同类废物和处置方式许可证、且年度余量充足的接受人明显更近（所选距离超过最近者的 {ratio} 倍且多出 {extra_km} 公里以上），违反就近原则。",
                 "en": "A licensed receiver for the same wastes and method, with annual capacity left, is much nearer "
                 "(the chosen one is more than {ratio}x as far and over {extra_km} km further): the nearest-first "
                 "principle is not followed.",
@@ -101,7 +101,7 @@ RULES: dict[str, Rule] = {
             {"working_days": 5},
             {"zh-CN": "到货未确认接收", "en": "Delivered but not received"},
             {
-                "zh-CN": "卸货后超过 {working_days} 个工作日接受单位仍未确认接收（《危险废物转移管理办法》第十八条）。",
+                "zh-CN": "卸货后超过 {working_days} 个工作日接受人仍未确认接收（《危险废物转移管理办法》第十八条）。",
                 "en": "Dropped off more than {working_days} working days ago and not confirmed by the receiver "
                 "(Transfer Measures Art. 18).",
             },
@@ -135,7 +135,7 @@ RULES: dict[str, Rule] = {
             {"percent": 3, "kg": 50},
             {"zh-CN": "交接数量不符", "en": "Quantity changed at a handover"},
             {
-                "zh-CN": "承运单位交接时清点的数量与上一段（起运称重或上一次交接）相差同时超过 {percent}% 和 {kg} 千克："
+                "zh-CN": "承运人交接时清点的数量与上一段（起运称重或上一次交接）相差同时超过 {percent}% 和 {kg} 千克："
                 "货物可能在途中被卸下或掺入。",
                 "en": "The quantity the next carrier checked at a handover differs from the previous leg's (the pickup "
                 "weighing or the last handover) by more than both {percent} % and {kg} kg: waste may have been unloaded "
@@ -149,8 +149,8 @@ RULES: dict[str, Rule] = {
             {},
             {"zh-CN": "接收时发现异常", "en": "Problem found at receipt"},
             {
-                "zh-CN": "接收单位拒收、部分接收，或接收称重与申报、起运数量不符（超出重量差异的容差）。"
-                "依《危险废物转移管理办法》第十八条，接收单位应立即告知移出单位，并同时报告接收地生态环境主管部门：本预警即为该报告。",
+                "zh-CN": "接受人拒收、部分接收，或接收称重与申报、起运数量不符（超出重量差异的容差）。"
+                "依《危险废物转移管理办法》第十八条，接受人应立即告知移出人，并同时报告接收地生态环境主管部门：本预警即为该报告。",
                 "en": "The receiver rejected or partly accepted the load, or its weighing differs from the declared or picked-up "
                 "quantity beyond the quantity tolerance. Under Art. 18 of the Measures for the Transfer of Hazardous Waste the "
                 "receiver tells the generator at once and reports to the bureau where it sits at the same time: this alert is "
@@ -184,9 +184,9 @@ RULES: dict[str, Rule] = {
             "event",
             "critical",
             {"far_m": 2000},
-            {"zh-CN": "卸货地点不是接受单位", "en": "Drop-off not at the receiver"},
+            {"zh-CN": "卸货地点不是接受人", "en": "Drop-off not at the receiver"},
             {
-                "zh-CN": "卸货扫码离联单上的接受单位超过 {far_m} 米，或离另一家登记单位更近。",
+                "zh-CN": "卸货扫码离联单上的接受人超过 {far_m} 米，或离另一家登记单位更近。",
                 "en": "The drop-off scan is more than {far_m} m from the named receiver, or nearer to another registered site.",
             },
         ),
@@ -208,7 +208,7 @@ RULES: dict[str, Rule] = {
             {},
             {"zh-CN": "许可证过期仍在使用", "en": "Expired licence or permit in use"},
             {
-                "zh-CN": "联单事件发生时，接受单位许可证或承运单位运输许可已过期。",
+                "zh-CN": "联单事件发生时，接受人许可证或承运人运输许可已过期。",
                 "en": "An event happened while the receiver's licence or the carrier's permit had expired.",
             },
         ),
@@ -243,7 +243,7 @@ RULES: dict[str, Rule] = {
             {"minutes": 20, "radius_m": 150},
             {"zh-CN": "途中在非登记地点停留", "en": "Stop away from any registered site"},
             {
-                "zh-CN": "车辆在 {radius_m} 米范围内停留超过 {minutes} 分钟，而附近没有产生单位、接受单位或登记的停车场/中转场所：可能在此倾倒或转移。",
+                "zh-CN": "车辆在 {radius_m} 米范围内停留超过 {minutes} 分钟，而附近没有移出人、接受人或登记的停车场/中转场所：可能在此倾倒或转移。",
                 "en": "The truck stood within {radius_m} m for more than {minutes} minutes where there is no generator, "
                 "receiver or registered parking or transit site: waste may have been dumped or moved there.",
             },
@@ -293,7 +293,7 @@ RULES: dict[str, Rule] = {
             {"percent": 3, "kg": 100},
             {"zh-CN": "两端过磅重量不符", "en": "Weighbridge weights do not match"},
             {
-                "zh-CN": "产生单位出厂过磅、接受单位进厂过磅与联单申报量之间相差超过 {percent}% 且超过 {kg} 千克。",
+                "zh-CN": "移出人出厂过磅、接受人进厂过磅与联单申报量之间相差超过 {percent}% 且超过 {kg} 千克。",
                 "en": "The generator's ticket (out), the receiver's ticket (in) and the manifest's declared quantity "
                 "differ by more than {percent} % and {kg} kg.",
             },
@@ -305,7 +305,7 @@ RULES: dict[str, Rule] = {
             {"hours": 6},
             {"zh-CN": "进厂过磅无对应联单", "en": "Weighbridge ticket without a manifest"},
             {
-                "zh-CN": "接受单位过磅的车辆在前后 6 小时内没有任何在该单位卸货的联单（超过 {hours} 小时仍未匹配）：废物可能无单进厂。",
+                "zh-CN": "接受人过磅的车辆在前后 6 小时内没有任何在该单位卸货的联单（超过 {hours} 小时仍未匹配）：废物可能无单进厂。",
                 "en": "A truck weighed in at a receiver matches no manifest dropped off there within six hours (still "
                 "unmatched after {hours} hours): waste may have arrived without papers.",
             },
@@ -394,7 +394,7 @@ RULES: dict[str, Rule] = {
             {"block": 0},
             {"zh-CN": "联单不在管理计划内", "en": "Manifest outside the management plan"},
             {
-                "zh-CN": "联单的废物代码、接受单位或利用处置方式不在本年度已备案的管理计划中（《危险废物转移管理办法》第十四条）。"
+                "zh-CN": "联单的废物代码、接受人或利用处置方式不在本年度已备案的管理计划中（《危险废物转移管理办法》第十四条）。"
                 "阈值 block=1 时直接拒绝提交，block=0 时允许提交并预警。",
                 "en": "The manifest's waste code, receiver or method is not in the year's filed management plan (Transfer "
                 "Measures Art. 14). With block=1 the submission is refused; with block=0 it goes through with this alert.",
@@ -444,7 +444,7 @@ RULES: dict[str, Rule] = {
             {"percent": 5, "kg": 1000},
             {"zh-CN": "接收量与利用处置量不平衡", "en": "Receiver intake does not balance"},
             {
-                "zh-CN": "接受单位某月联单接收量，与其自报的利用量、处置量及库存变化之和相差超过 {percent}% 且超过 {kg} 千克。",
+                "zh-CN": "接受人某月联单接收量，与其自报的利用量、处置量及库存变化之和相差超过 {percent}% 且超过 {kg} 千克。",
                 "en": "A receiver's tonnage received on manifests in a month differs from what it reports as utilised, "
                 "disposed of and added to storage by more than {percent} % and {kg} kg.",
             },

@@ -211,7 +211,11 @@ async def seed_road(session: AsyncSession) -> dict[str, int]:
         )
     day = today - timedelta(days=2)
     t0 = clock.at(day.year, day.month, day.day, 9)
-    m = await d.submitted("nanhu-chem", "jiaxing-incinerator", "lvtong-transport", "900-013-11", "semi_solid", 1800, "D10", day)
+    # Filed naming the truck and the driver the generator expects (shown on the manifest and the driver's jobs).
+    crew = {"planned_vehicle_plate": "浙FD1002", "planned_driver_id": d.p["driver-lvtong"].user_id}
+    m = await d.submitted(
+        "nanhu-chem", "jiaxing-incinerator", "lvtong-transport", "900-013-11", "semi_solid", 1800, "D10", day, **crew
+    )
     await d.ticket("nanhu-chem", "generator", "浙FD1002", 1805, t0 - timedelta(minutes=15))
     await d.scan(m, "driver-lvtong", "pickup", gen, t0, vehicle_plate="浙FD1002", quantity_kg=Decimal(1805))
     await d.drive(m, "driver-lvtong", _line(gen, bend, t0, 25) + _line(bend, rcv, t0 + timedelta(minutes=25), 25))

@@ -47,7 +47,7 @@
       var left = p.role === "generator"; /* generator's name to the left, receiver's to the right */
       var where = left ? "left" : "right";
       L.circleMarker(s[1], { radius: 13, color: s[2], weight: 3, fill: true, fillOpacity: 0, className: "site-ring site-" + p.role })
-        .bindTooltip(WT.textTip(T("role_" + p.role) + ": " + p.organisation + " · " + p.name), { permanent: true, direction: where, offset: [left ? -14 : 14, 0], className: "map-label site" })
+        .bindTooltip(WT.textTip(p.name), { permanent: true, direction: where, offset: [left ? -14 : 14, 0], className: "map-label site" })
         .addTo(map);
     });
     if (line.length > 1) L.polyline(line, { color: COLORS.scan, weight: 2, dashArray: "4 4" }).addTo(map);

@@ -266,6 +266,8 @@
     return {
       generator_site_id: form.generator_site_id.value,
       carrier_org_id: form.carrier_org_id.value,
+      planned_vehicle_plate: form.planned_vehicle_plate.value || (draftId ? "" : null),
+      planned_driver_id: form.planned_driver_id.value || (draftId ? "" : null),
       receiver_site_id: chosen ? chosen.value : null,
       planned_method_code: methodSel.value,
       planned_pickup_date: form.planned_pickup_date.value,
@@ -339,6 +341,40 @@
   form.generator_site_id.addEventListener("change", refresh);
   form.planned_pickup_date.addEventListener("change", refresh);
 
+  /* --- the carrier's permits, trucks and drivers ---------------------------------------------- */
+
+  var permitsBox = document.getElementById("carrier-permits");
+  var fleetSeq = 0;
+  function options(select, items, keep) {
+    var first = select.options[0];
+    select.textContent = "";
+    select.appendChild(first);
+    items.forEach(function (it) { select.appendChild(el("option", { value: it.value, text: it.text })); });
+    if (keep && items.some(function (it) { return it.value === keep; })) select.value = keep;
+  }
+  function loadFleet(keepVehicle, keepDriver) {
+    var mine = ++fleetSeq;
+    var day = form.planned_pickup_date.value || WT.todayShanghai();
+    WT.api("GET", "/api/v1/organisations/" + form.carrier_org_id.value + "/fleet?on=" + encodeURIComponent(day)).then(function (res) {
+      if (mine !== fleetSeq) return;
+      permitsBox.textContent = "";
+      if (!res.ok) { permitsBox.appendChild(el("p", { class: "muted", text: WT.errorText(res) })); return; }
+      var f = res.data;
+      var valid = f.permits.filter(function (p) { return p.valid_on_day; });
+      if (!valid.length) permitsBox.appendChild(el("p", { class: "notice error", text: T("permit_none_valid", { day: day }) }));
+      valid.forEach(function (p) {
+        var soon = p.days_left <= 30;
+        permitsBox.appendChild(el("p", { class: soon ? "notice warn" : "permit-ok", text: T(p.hazardous_allowed ? "permit_valid_hazardous" : "permit_valid", { number: p.number, to: p.valid_to }) + (soon ? " " + T("permit_expires_soon", { n: p.days_left }) : "") }));
+      });
+      options(form.planned_vehicle_plate, f.vehicles.map(function (v) {
+        return { value: v.plate, text: v.plate + " · " + WT.fmtQty(v.capacity_kg) + (v.permit_valid_to ? " · " + T("valid_to", { to: v.permit_valid_to }) : "") };
+      }), keepVehicle || form.planned_vehicle_plate.value);
+      options(form.planned_driver_id, f.drivers.map(function (d) { return { value: d.id, text: d.name }; }), keepDriver || form.planned_driver_id.value);
+    }, function () { if (mine === fleetSeq) permitsBox.textContent = T("offline"); });
+  }
+  form.carrier_org_id.addEventListener("change", function () { loadFleet(null, null); });
+  form.planned_pickup_date.addEventListener("change", function () { loadFleet(null, null); });
+
   function addHandoverRow() {
     addHandover.click();
     return handoverList.lastElementChild;
@@ -372,4 +408,5 @@
 
   if (prefill) start(prefill);
   else addLine();
+  loadFleet(prefill && prefill.planned_vehicle_plate, prefill && prefill.planned_driver_id);
 })();
