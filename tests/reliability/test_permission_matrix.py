@@ -543,6 +543,9 @@ SPEC: dict[tuple[str, str], Probe] = {
     ("GET", "/api/v1/organisations/{org_id}"): Probe(
         path("/api/v1/organisations/{o}", o=lambda c, p, own: c.own_org[p] if own else c.foreign_org), own_for(*AUTHED)
     ),
+    ("GET", "/api/v1/organisations/{org_id}/fleet"): Probe(
+        path("/api/v1/organisations/{o}/fleet", o=lambda c, p, own: c.w.carrier.id), only(*ENTERPRISES, *REGS, "admin"), False
+    ),
     ("POST", "/api/v1/organisations/{org_id}/identity"): Probe(
         lambda c, p, own: (
             f"/api/v1/organisations/{c.w.generator.id if own else c.foreign_org}/identity",

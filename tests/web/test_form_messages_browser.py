@@ -4,6 +4,8 @@ Chinese with the line and the field named."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import httpx
 from playwright.async_api import Browser, expect
 
@@ -66,3 +68,15 @@ async def test_a_huge_weight_is_refused_in_words(live_server: LiveServer, browse
     await page.locator("#rq-1").fill("20000000")
     await page.locator("#receive-form").get_by_role("button", name="Confirm receipt").click()
     await expect(error).to_contain_text("line 1 · quantity: must be at most 1000000")
+
+    # Received today; a disposal dated yesterday is refused with the reason, not just "无效".
+    await page.goto(f"/m/{m['id']}?lang=zh-CN")
+    await page.locator("#rq-1").fill("2000")
+    await page.locator("#receive-form").get_by_role("button", name="确认接收").click()
+    await expect(page.locator("#done-notice")).to_be_visible()
+    today = await page.locator("#dispose-date").input_value()
+    yesterday = (date.fromisoformat(today) - timedelta(days=1)).isoformat()
+    await page.locator("#dispose-date").fill(yesterday)
+    await page.locator("#dispose-form").get_by_role("button", name="记录处置").click()
+    await expect(error).to_contain_text(f"须在接收日期 {today} 与今天 {today} 之间")
+    await expect(error).to_contain_text("不能早于接收")

@@ -15,9 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from waste_tracker.auth.principal import Principal
-from waste_tracker.errors import NotFound
+from waste_tracker.errors import Forbidden, NotFound
 from waste_tracker.models import TransportPermit, User, Vehicle
 from waste_tracker.registry.organisations import get_organisation
+
+READERS = frozenset({"enterprise", "regulator", "admin"})
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,9 @@ class Fleet:
 
 
 async def carrier_fleet(session: AsyncSession, actor: Principal, carrier_org_id: uuid.UUID, on: date) -> Fleet:
+    """Read by those who choose or oversee carriers: enterprise users (filing), regulators, admins."""
+    if actor.role not in READERS:
+        raise Forbidden("forbidden", {"required_roles": sorted(READERS), "role": actor.role})
     org = await get_organisation(session, actor, carrier_org_id)
     if "carrier" not in org.roles:
         raise NotFound("carrier", carrier_org_id)
