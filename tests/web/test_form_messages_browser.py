@@ -69,8 +69,20 @@ async def test_a_huge_weight_is_refused_in_words(live_server: LiveServer, browse
     await page.locator("#receive-form").get_by_role("button", name="Confirm receipt").click()
     await expect(error).to_contain_text("line 1 · quantity: must be at most 1000000")
 
-    # Received today; a disposal dated yesterday is refused with the reason, not just "无效".
+    # Accepting more than was weighed: the numbers in the message, never a "{placeholder}".
     await page.goto(f"/m/{m['id']}?lang=zh-CN")
+    form = page.locator("#receive-form")
+    await form.get_by_label("部分接收", exact=True).check()
+    await page.locator("#rq-1").fill("2000")
+    await page.locator("#ra-1").fill("2500")
+    await form.locator("textarea, input[name=reason]").first.fill("含水率超标")
+    await form.get_by_role("button", name="确认部分接收").click()
+    await expect(error).to_contain_text("第 1 行接受的数量 2500.000 千克须在 0 到过磅数量 2000.000 千克之间")
+    assert "{" not in await error.inner_text()
+    await page.locator("#ra-1").fill("")
+    await form.get_by_label("全部接收", exact=True).check()
+
+    # Received today; a disposal dated yesterday is refused with the reason, not just "无效".
     await page.locator("#rq-1").fill("2000")
     await page.locator("#receive-form").get_by_role("button", name="确认接收").click()
     await expect(page.locator("#done-notice")).to_be_visible()

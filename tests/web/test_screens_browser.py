@@ -18,6 +18,8 @@ from waste_tracker.seed.cradle import seed_cradle
 from waste_tracker.seed.road import seed_road
 
 SCREENS = ARTIFACTS / "screens"
+# Words people should not meet (issue #14): say what they mean instead.
+JARGON = ("令牌", "接口", "API 密钥", "事件链", "GCJ-02 已转", "token", "payload")  # a file format (GeoJSON) is not jargon
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -55,6 +57,10 @@ async def _visit(page: Page, path: str, name: str, problems: list[str]) -> None:
         problems.append(f"{name}: HTTP {r.status if r else '—'}")
         return
     await page.wait_for_load_state("networkidle")
+    text = await page.locator("body").inner_text()
+    said = [w for w in JARGON if w in text]
+    if said:
+        problems.append(f"{name}: jargon on a people's page: {said}")
     try:
         await audit(page, name)
     except AssertionError as e:
