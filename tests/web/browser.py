@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from playwright.async_api import Browser, BrowserContext, Page
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.web.conftest import ARTIFACTS, CAMERA_FILE, CAMERA_SIZE
 
@@ -138,6 +138,19 @@ async def login(page: Page, username: str) -> None:
     await page.keyboard.type(PASSWORD)
     await page.keyboard.press("Enter")
     await page.wait_for_url(lambda url: "/login" not in url)
+
+
+async def start_a_load(page: Page, kg: str, code: str = "SW17") -> None:
+    """The new-manifest form with one line: the code picked from the list with the keyboard, its
+    quantity in kg; returns once the nearest allowed receiver is chosen."""
+    await page.goto("/manifests/new")
+    box = page.locator("#l1-code")
+    await box.fill(code)
+    await expect(page.locator("#l1-codes [role=option]").first).to_contain_text(code)
+    await box.press("ArrowDown")
+    await box.press("Enter")
+    await page.locator("#l1-qty").fill(kg)
+    await expect(page.locator(".cand-row").first.locator("input")).to_be_checked()
 
 
 async def shot(page: Page, name: str) -> Path:

@@ -8,7 +8,7 @@ import re
 
 from playwright.async_api import Browser, expect
 
-from tests.web.browser import Watch, audit, login, new_context, shot
+from tests.web.browser import Watch, audit, login, new_context, shot, start_a_load
 from tests.web.conftest import LiveServer
 from tests.web.test_e2e import CARRIER_NAME, DRIVER, GENERATOR
 
@@ -20,14 +20,7 @@ async def test_file_with_truck_and_driver(live_server: LiveServer, browser: Brow
     ctx = await new_context(browser, watch)
     page = await ctx.new_page()
     await login(page, GENERATOR)
-    await page.goto("/manifests/new")
-    code = page.locator("#l1-code")
-    await code.fill("SW17")
-    await expect(page.locator("#l1-codes [role=option]").first).to_contain_text("SW17")
-    await code.press("ArrowDown")
-    await code.press("Enter")
-    await page.locator("#l1-qty").fill("6")
-    await expect(page.locator(".cand-row").first.locator("input")).to_be_checked()
+    await start_a_load(page, "6")
     await expect(page.locator(".cand-row").first).to_contain_text("许可证")  # the receiver's licence number
     await page.locator("#planned_method_code").select_option("R15")
     await page.locator("#carrier_org_id").select_option(label=CARRIER_NAME)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import httpx
 from playwright.async_api import Browser, expect
 
-from tests.web.browser import Watch, login, new_context, shot
+from tests.web.browser import Watch, login, new_context, shot, start_a_load
 from tests.web.conftest import LiveServer
 from tests.web.test_e2e import CARRIER_NAME, GENERATOR
 from tests.web.test_rejections_browser import _delivered
@@ -22,16 +22,9 @@ async def test_the_form_explains_refusals(live_server: LiveServer, browser: Brow
     ctx = await new_context(browser, watch)
     page = await ctx.new_page()
     await login(page, GENERATOR)
-    await page.goto("/manifests/new")
-    code = page.locator("#l1-code")
-    await code.fill("SW17")
-    await expect(page.locator("#l1-codes [role=option]").first).to_contain_text("SW17")
-    await code.press("ArrowDown")
-    await code.press("Enter")
+    await start_a_load(page, "8")
     error = page.locator("#form-error")
     submit = page.locator("#submit-manifest")
-    await page.locator("#l1-qty").fill("8")
-    await expect(page.locator(".cand-row").first.locator("input")).to_be_checked()
     await page.locator("#planned_method_code").select_option("R15")
     await page.locator("#carrier_org_id").select_option(label=CARRIER_NAME)
     await page.locator("#emergency_phone").fill("abc")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tests.conftest import TEST_SECRET
-from tests.web.browser import Watch, audit, login, new_context, shot
+from tests.web.browser import Watch, audit, login, new_context, shot, start_a_load
 from tests.web.conftest import ARTIFACTS, LiveServer
 from tests.web.test_e2e import CARRIER_NAME, GEN_AT, GENERATOR, token_of
 from waste_tracker import clock
@@ -42,14 +42,7 @@ async def test_a_load_changes_hands(live_server: LiveServer, committed: AsyncEng
     gen = await new_context(browser, watch)
     page = await gen.new_page()
     await login(page, GENERATOR)
-    await page.goto("/manifests/new")
-    code = page.locator("#l1-code")
-    await code.fill("SW17")
-    await expect(page.locator("#l1-codes [role=option]").first).to_contain_text("SW17")
-    await code.press("ArrowDown")
-    await code.press("Enter")
-    await page.locator("#l1-qty").fill("2")
-    await expect(page.locator(".cand-row").first.locator("input")).to_be_checked()
+    await start_a_load(page, "2")
     await page.locator("#planned_method_code").select_option("R15")
     await page.locator("#carrier_org_id").select_option(label=CARRIER_NAME)
     await page.locator("#handovers-box summary").click()
