@@ -17,6 +17,7 @@ from api.middleware import BodySizeLimit, ContentTypeGuard, InternalErrors, Secu
 from api.routes import (
     alerts,
     approved_routes,
+    audits,
     auth,
     candidates,
     declarations,
@@ -25,6 +26,7 @@ from api.routes import (
     labels,
     ledger,
     manifests,
+    money,
     notifications,
     plans,
     public,
@@ -124,8 +126,10 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(zones.router)
     app.include_router(approved_routes.router)
     app.include_router(tickets.router)
+    app.include_router(money.router)
     app.include_router(public.router)
     app.include_router(notifications.router)
+    app.include_router(audits.router)
     web.install(app)
     _install_docs(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")

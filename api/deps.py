@@ -79,8 +79,20 @@ async def get_principal(
         principal = await auth_service.principal_for(session, user, settings, via_api_key=True, lang=lang)
     else:
         raise Unauthenticated()
+    refuse_undeclared(request, principal)
     request.state.principal = principal
     return principal
+
+
+def refuse_undeclared(request: Request, principal: Principal) -> None:
+    """An auditor calls only the routes that name it in their ``permission(...)``: the role is
+    new and narrow, so it is denied by default rather than trusted to every service's checks."""
+    if not principal.is_auditor:
+        return
+    route = request.scope.get("route")
+    declared = ((getattr(route, "openapi_extra", None) or {}).get("x-permission") or {}).get("roles", [])
+    if "auditor" not in declared and "anonymous" not in declared:
+        raise Forbidden("forbidden", {"required_roles": list(declared), "role": principal.role})
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -94,3 +106,5 @@ def permission(*roles: str, note: str = "") -> dict[str, Any]:
 
 PUBLIC = {"x-permission": {"roles": ["anonymous"], "note": "no authentication"}}
 ANY_USER = permission("enterprise", "driver", "regulator", "admin")
+# One's own account (who am I, log out, password, two-step verification): every role, auditors too.
+ACCOUNT = permission("enterprise", "driver", "regulator", "admin", "auditor")

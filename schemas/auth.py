@@ -29,7 +29,7 @@ class UserCreate(BaseModel):
 
     username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     password: Password = Field(description="At least 10 characters; not a common password nor the username")
-    role: Literal["enterprise", "driver", "regulator", "admin"]
+    role: Literal["enterprise", "driver", "regulator", "admin", "auditor"]
     display_name: str = Field(default="", max_length=100)
     organisation_id: uuid.UUID | None = None
     jurisdiction_adcode: int | None = None

@@ -24,6 +24,21 @@ APPEND_ONLY_TABLES = (
     "track_point",
     "weighbridge_ticket",
     "ticket_photo",
+    "contract",
+    "contract_termination",
+    "contract_file",
+    "payment",
+    "payment_manifest",
+    "invoice",
+    "invoice_manifest",
+    # audit sampling (migration 0026): the draw, its closure, assignments, the read log, findings
+    "audit_sample",
+    "audit_sample_unit",
+    "audit_sample_closure",
+    "audit_assignment",
+    "audit_read",
+    "audit_finding",
+    "audit_attachment",
 )
 # Append-only tables partitioned by time: their partitions are evidence too (track_point_y2026m12,
 # track_point_default). Partitions made later by track_point_ensure_partitions() belong to the

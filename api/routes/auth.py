@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.deps import ANY_USER, PUBLIC, PrincipalDep, SessionDep, SettingsDep, permission
+from api.deps import ACCOUNT, ANY_USER, PUBLIC, PrincipalDep, SessionDep, SettingsDep, permission
 from api.http import client_address
 from schemas.auth import (
     ApiKeyCreate,
@@ -67,14 +67,14 @@ def _session_claims(request: Request, principal: Principal) -> Claims:
     return claims
 
 
-@router.post("/auth/logout", status_code=204, openapi_extra=ANY_USER)
+@router.post("/auth/logout", status_code=204, openapi_extra=ACCOUNT)
 async def logout(request: Request, principal: PrincipalDep, session: SessionDep) -> Response:
     """End this session: its token stops working at once (not when it would have expired)."""
     await service.log_out(session, principal.user_id, _session_claims(request, principal))
     return Response(status_code=204)
 
 
-@router.post("/auth/password", response_model=TokenPublic, openapi_extra=ANY_USER)
+@router.post("/auth/password", response_model=TokenPublic, openapi_extra=ACCOUNT)
 async def change_password(
     body: PasswordChange, request: Request, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
 ) -> TokenPublic:
@@ -85,7 +85,7 @@ async def change_password(
     return _token(await service.change_password(session, user, body.current_password, body.new_password, settings))
 
 
-@router.post("/auth/second-factor", response_model=SecondFactorStart, openapi_extra=ANY_USER)
+@router.post("/auth/second-factor", response_model=SecondFactorStart, openapi_extra=ACCOUNT)
 async def start_second_factor(request: Request, principal: PrincipalDep, session: SessionDep) -> SecondFactorStart:
     """Begin two-step verification: scan the URI (as a QR code) into an authenticator app, then
     confirm with a code."""
@@ -94,7 +94,7 @@ async def start_second_factor(request: Request, principal: PrincipalDep, session
     return SecondFactorStart(secret=e.secret, otpauth_uri=e.uri)
 
 
-@router.post("/auth/second-factor/confirm", response_model=SecondFactorEnabled, openapi_extra=ANY_USER)
+@router.post("/auth/second-factor/confirm", response_model=SecondFactorEnabled, openapi_extra=ACCOUNT)
 async def confirm_second_factor(
     body: SecondFactorConfirm, request: Request, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
 ) -> SecondFactorEnabled:
@@ -105,7 +105,7 @@ async def confirm_second_factor(
     return SecondFactorEnabled(**_token(done).model_dump(), recovery_codes=codes)
 
 
-@router.delete("/auth/second-factor", status_code=204, openapi_extra=ANY_USER)
+@router.delete("/auth/second-factor", status_code=204, openapi_extra=ACCOUNT)
 async def disable_second_factor(
     body: SecondFactorDisable, request: Request, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -116,7 +116,7 @@ async def disable_second_factor(
     return Response(status_code=204)
 
 
-@router.get("/auth/me", response_model=MePublic, openapi_extra=ANY_USER)
+@router.get("/auth/me", response_model=MePublic, openapi_extra=ACCOUNT)
 async def me(principal: PrincipalDep, session: SessionDep) -> MePublic:
     user = await service.user_by_id(session, principal.user_id)
     return MePublic(

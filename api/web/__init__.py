@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import account, auth, cradle, dashboard, exemptions, notifications, pages, regulator, road
+from api.web import account, auth, cradle, dashboard, exemptions, money, notifications, pages, regulator, road
 from api.web.render import STATIC_DIR
 
 
@@ -21,5 +21,6 @@ def install(app: FastAPI) -> None:
     app.include_router(cradle.router)
     app.include_router(road.router)
     app.include_router(exemptions.router)
+    app.include_router(money.router)
     app.include_router(notifications.router)
     app.mount("/web-static", StaticFiles(directory=str(STATIC_DIR)), name="web-static")

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from api.deps import ANY_USER, SessionDep, SettingsDep
+from api.deps import ACCOUNT, SessionDep, SettingsDep
 from api.web.auth import set_session_cookie
 from api.web.render import WebPrincipal, WebRoute, csrf_ok, render, web_lang
 from waste_tracker.auth import service, totp
@@ -40,12 +40,12 @@ def _csrf(request: Request, csrf: str) -> None:
         raise Forbidden("csrf_failed", {})
 
 
-@router.get("/account", openapi_extra=ANY_USER)
+@router.get("/account", openapi_extra=ACCOUNT)
 async def account(request: Request, principal: WebPrincipal) -> Response:
     return _page(request)
 
 
-@router.post("/account/password", openapi_extra=ANY_USER)
+@router.post("/account/password", openapi_extra=ACCOUNT)
 async def change_password(
     request: Request,
     principal: WebPrincipal,
@@ -65,7 +65,7 @@ async def change_password(
     return set_session_cookie(request, page, done.token, settings, new_csrf=False)
 
 
-@router.post("/account/second-factor", openapi_extra=ANY_USER)
+@router.post("/account/second-factor", openapi_extra=ACCOUNT)
 async def start_second_factor(
     request: Request, principal: WebPrincipal, session: SessionDep, csrf: Annotated[str, Form(max_length=100)] = ""
 ) -> Response:
@@ -74,7 +74,7 @@ async def start_second_factor(
     return _page(request, setup={"secret": e.secret, "qr": qr_svg_inline(e.uri)})
 
 
-@router.post("/account/second-factor/confirm", openapi_extra=ANY_USER)
+@router.post("/account/second-factor/confirm", openapi_extra=ACCOUNT)
 async def confirm_second_factor(
     request: Request,
     principal: WebPrincipal,
@@ -95,7 +95,7 @@ async def confirm_second_factor(
     return set_session_cookie(request, page, done.token, settings, new_csrf=False)
 
 
-@router.post("/account/second-factor/disable", openapi_extra=ANY_USER)
+@router.post("/account/second-factor/disable", openapi_extra=ACCOUNT)
 async def disable_second_factor(
     request: Request,
     principal: WebPrincipal,

@@ -40,6 +40,7 @@ CODED = {
     "event_type",
 }
 CODED |= {"management_class"}
+CODED |= {"contract_kind", "source"}  # the money rules (issue #15)
 # Ids shown by their name elsewhere in the same evidence (``*_name``) or of no use to a reader.
 HIDDEN = {"plan_id", "ticket_id", "zone_id", "route_id", "event_seq", "nearest_other_site_id", "nearest_site_id"}
 HIDDEN |= {"number"}  # the manifest's number heads the page

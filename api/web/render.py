@@ -20,7 +20,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from api.deps import CSRF_COOKIE, SESSION_COOKIE, SessionDep, SettingsDep
+from api.deps import CSRF_COOKIE, SESSION_COOKIE, SessionDep, SettingsDep, refuse_undeclared
 from api.errors import STATUS
 from api.web.i18n import gettext, js_messages
 from waste_tracker import clock, units
@@ -110,6 +110,7 @@ async def session_principal(request: Request, session: SessionDep, settings: Set
         raise Unauthenticated()
     user, claims = await auth_service.user_for_token(session, token, settings)
     principal = await auth_service.principal_for(session, user, settings, lang=web_lang(request))
+    refuse_undeclared(request, principal)
     request.state.principal = principal
     request.state.user = user
     request.state.claims = claims
@@ -127,6 +128,8 @@ def home_for(p: Principal) -> str:
         return "/reg/alerts"
     if p.role == "driver":
         return "/d"
+    if p.role == "auditor":
+        return "/account"  # the auditor's pages are still to come; its reads go through /api/v1/audit-samples
     if "generator" in p.org_roles:
         return "/manifests"
     if "receiver" in p.org_roles:
@@ -148,10 +151,13 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
             ("/reg/zones", "nav.zones"),
             ("/reg/routes", "nav.routes"),
             ("/reg/exemptions", "nav.reg_exemptions"),
+            ("/reg/money", "nav.reg_money"),
             ("/manifests", "nav.manifests"),
         ]
     if p.role == "driver":
         return [("/d", "nav.driver_home"), ("/scan", "nav.scan")]
+    if p.role == "auditor":
+        return [("/account", "nav.account")]
     items = [("/manifests", "nav.manifests")]
     if "generator" in p.org_roles:
         items.append(("/manifests/new", "nav.new_manifest"))
@@ -160,6 +166,7 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
     if "receiver" in p.org_roles:
         items += [("/r", "nav.incoming"), ("/r/balance", "nav.receiver_balance")]
     if {"generator", "receiver"} & p.org_roles:
+        items.append(("/money", "nav.money"))
         items.append(("/tickets", "nav.tickets"))
     return items
 

@@ -25,9 +25,24 @@ EVIDENCE = (
     "track_point",
     "weighbridge_ticket",
     "ticket_photo",
+    "contract",
+    "contract_termination",
+    "contract_file",
+    "payment",
+    "payment_manifest",
+    "invoice",
+    "invoice_manifest",
+    "audit_sample",
+    "audit_sample_unit",
+    "audit_sample_closure",
+    "audit_assignment",
+    "audit_read",
+    "audit_finding",
+    "audit_attachment",
 )
 # A column of each, for the UPDATE probe.
 COLUMN = {
+    "audit_sample_unit": "name",
     "manifest_event": "type",
     "management_plan_event": "at",
     "ledger_event": "server_time",
@@ -36,6 +51,8 @@ COLUMN = {
     "track_point": "lon",
     "weighbridge_ticket": "plate",
     "ticket_photo": "media_type",
+    "payment_manifest": "manifest_id",
+    "invoice_manifest": "manifest_id",
 }
 
 

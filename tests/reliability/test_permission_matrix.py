@@ -36,7 +36,17 @@ from waste_tracker.plan import service as plans_service
 from waste_tracker.registry.uscc import make_uscc
 from waste_tracker.track import approved_routes, tickets, zones
 
-PERSONAS = ["anonymous", "generator", "carrier", "driver", "receiver", "county_regulator", "city_regulator", "admin"]
+PERSONAS = [
+    "anonymous",
+    "generator",
+    "carrier",
+    "driver",
+    "receiver",
+    "county_regulator",
+    "city_regulator",
+    "admin",
+    "auditor",
+]
 ROLE_OF = {
     "generator": "enterprise",
     "carrier": "enterprise",
@@ -46,11 +56,12 @@ ROLE_OF = {
     "city_regulator": "regulator",
     "admin": "admin",
     "anonymous": "anonymous",
+    "auditor": "auditor",  # a third-party firm's user: only the routes that name it (api/deps.py:refuse_undeclared)
 }
 REGS = {"county_regulator", "city_regulator"}
 PARTIES = {"generator", "carrier", "driver", "receiver"}
 ENTERPRISES = {"generator", "carrier", "receiver"}
-AUTHED = set(PERSONAS) - {"anonymous"}
+AUTHED = set(PERSONAS) - {"anonymous", "auditor"}
 FIGURES: dict[str, int] = {}
 
 
@@ -102,6 +113,9 @@ class Ctx:
     route: str
     tickets: dict[str, str]  # a ticket with a photo: the generator's, the receiver's, a foreign one
     fresh_request: Callable[..., Any]  # a pending exemption request (own generator's, or a foreign one's)
+    samples: dict[str, str] = field(default_factory=dict)  # audit samples: own (city, w.generator drawn), foreign (Haining)
+    fresh_sample: Callable[..., Any] | None = None  # a new audit sample (own: the city's; foreign: Haining's)
+    audit_attachment: str = ""
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
 
 
@@ -202,7 +216,9 @@ async def build_ctx(s: AsyncSession) -> Ctx:
         valid_to=today() + timedelta(days=30),
         reason="matrix",
     )
+    auditor = await f.user(s, role="auditor")
     users = {
+        "auditor": auditor,
         "anonymous": None,
         "generator": w.gen_user,
         "carrier": w.carrier_user,
@@ -227,6 +243,7 @@ async def build_ctx(s: AsyncSession) -> Ctx:
         "city_regulator": w.generator.id,
         "admin": w.generator.id,
         "anonymous": w.generator.id,
+        "auditor": w.generator.id,
     }
     own_site = {
         "generator": w.gen_site.id,
@@ -237,6 +254,7 @@ async def build_ctx(s: AsyncSession) -> Ctx:
         "city_regulator": w.gen_site.id,
         "admin": w.gen_site.id,
         "anonymous": w.gen_site.id,
+        "auditor": w.gen_site.id,
     }
     containers = {}
     plans = {}
@@ -261,9 +279,9 @@ async def build_ctx(s: AsyncSession) -> Ctx:
         )
         containers[side] = (str(ct.id), ct.identification_code)
         body = {
-            "wastes": [{"waste_code": "900-249-08", "physical_form": "liquid", "expected_t": "10"}],
+            "wastes": [{"waste_code": "900-249-08", "physical_form": "liquid", "expected_t": "150"}],
             "transfers": [
-                {"receiver_site_id": str(w.rcv_site.id), "method_code": "D10", "waste_codes": ["900-249-08"], "expected_t": "10"}
+                {"receiver_site_id": str(w.rcv_site.id), "method_code": "D10", "waste_codes": ["900-249-08"], "expected_t": "150"}
             ],
         }
         plan = await plans_service.create(s, actor, site_id=site.id, year=today().year, kind="hazardous", body=body)
@@ -307,7 +325,35 @@ async def build_ctx(s: AsyncSession) -> Ctx:
         )
         return str(r.id)
 
+    # Audit sampling: w.generator is a key unit (its plan expects 150 t), drawn by the city; the
+    # auditor is assigned for a week; Haining draws its own sample (the foreign one).
+    from waste_tracker.audit import service as audits
+
+    city_p = await principal_for(s, w.city_regulator, settings)
+    haining_p = await principal_for(s, w.haining_regulator, settings)
+
+    async def fresh_sample(foreign: bool = False) -> str:
+        cmd = audits.DrawCommand(period_from=today() - timedelta(days=30), period_to=today(), rate=Decimal(1), seed="matrix")
+        return str((await audits.draw(s, haining_p if foreign else city_p, cmd)).id)
+
+    own_sample, foreign_sample = await fresh_sample(), await fresh_sample(foreign=True)
+    await audits.assign(
+        s, city_p, uuid.UUID(own_sample), auditor_id=auditor.id, valid_from=today(), valid_to=today() + timedelta(days=7)
+    )
+    finding = await audits.record_finding(
+        s,
+        await principal_for(s, auditor, settings),
+        uuid.UUID(own_sample),
+        organisation_id=w.generator.id,
+        severity="info",
+        text_="矩阵",
+        attachments=[audits.AttachmentIn("a.pdf", b"%PDF-1.4 matrix")],
+    )
+    (attachment,) = (await audits.attachments_of(s, [finding.id]))[finding.id]
     return Ctx(
+        samples={"own": own_sample, "foreign": foreign_sample},
+        fresh_sample=fresh_sample,
+        audit_attachment=str(attachment.id),
         w=w,
         users=users,
         fresh_request=fresh_request,
@@ -478,6 +524,145 @@ def plan_id(c: Ctx, p: str, own: bool) -> str:
 
 def last_month():  # type: ignore[no-untyped-def]
     return (today().replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+# --- audit sampling (issue #15) ---------------------------------------------------------------------
+
+
+def sample_id(c: Ctx, p: str, own: bool) -> str:
+    return c.samples["own" if own else "foreign"]
+
+
+async def _fresh_sample(c: Ctx, own: bool) -> str:
+    assert c.fresh_sample is not None
+    return str(await c.fresh_sample(foreign=not own))
+
+
+def fresh_sample_action(action: str, body: dict[str, Any] | None) -> Callable[[Ctx, str, bool], Any]:
+    async def build(c: Ctx, p: str, own: bool) -> tuple[str, dict[str, Any] | None]:
+        return f"/api/v1/audit-samples/{await _fresh_sample(c, own)}{action}", body
+
+    return build
+
+
+# Reading a sample: the city (it drew the own one; Haining's is in its city), Nanhu (a sampled
+# county), the assigned auditor (own only), admins.
+SAMPLE_READERS = lambda p, own: p in ("city_regulator", "admin") or (own and p in ("county_regulator", "auditor"))  # noqa: E731
+SAMPLE_UNITS = lambda p, own: own and p in ("city_regulator", "county_regulator", "admin", "auditor")  # noqa: E731
+AUDIT_SPEC: dict[tuple[str, str], Probe] = {
+    ("POST", "/api/v1/audit-samples"): Probe(
+        body_only(
+            "/api/v1/audit-samples",
+            lambda c, p, o: {"period_from": str(today() - timedelta(days=30)), "period_to": str(today()), "seed": "m"},
+        ),
+        only(*REGS, "admin"),
+        False,
+    ),
+    ("GET", "/api/v1/audit-samples"): Probe(path("/api/v1/audit-samples"), only(*REGS, "admin", "auditor"), False),
+    ("GET", "/api/v1/audit-samples/{sample_id}"): Probe(path("/api/v1/audit-samples/{x}", x=sample_id), SAMPLE_READERS),
+    ("POST", "/api/v1/audit-samples/{sample_id}/close"): Probe(
+        fresh_sample_action("/close", {"reason": "矩阵"}), lambda p, own: p == "admin" or (own and p == "city_regulator")
+    ),
+    ("POST", "/api/v1/audit-samples/{sample_id}/assignments"): Probe(
+        lambda c, p, own: (
+            f"/api/v1/audit-samples/{sample_id(c, p, own)}/assignments",
+            {"auditor_id": str(c.users["auditor"].id), "valid_from": str(today()), "valid_to": str(today())},  # type: ignore[union-attr]
+        ),
+        lambda p, own: p == "admin" or (own and p == "city_regulator"),
+    ),
+    ("GET", "/api/v1/audit-samples/{sample_id}/reads"): Probe(
+        path("/api/v1/audit-samples/{x}/reads", x=sample_id),
+        lambda p, own: p in ("city_regulator", "admin") or (own and p == "county_regulator"),
+    ),
+    ("GET", "/api/v1/audit-samples/{sample_id}/enterprises/{organisation_id}/manifests"): Probe(
+        path("/api/v1/audit-samples/{x}/enterprises/{o}/manifests", x=sample_id, o=lambda c, p, own: str(c.w.generator.id)),
+        SAMPLE_UNITS,
+    ),
+    ("GET", "/api/v1/audit-samples/{sample_id}/manifests/{manifest_id}"): Probe(
+        path("/api/v1/audit-samples/{x}/manifests/{m}", x=lambda c, p, own: c.samples["own"], m=manifest_id), SAMPLE_UNITS
+    ),
+    ("GET", "/api/v1/audit-samples/{sample_id}/findings"): Probe(
+        path("/api/v1/audit-samples/{x}/findings", x=sample_id), SAMPLE_READERS
+    ),
+    ("POST", "/api/v1/audit-samples/{sample_id}/findings"): Probe(
+        lambda c, p, own: (
+            f"/api/v1/audit-samples/{sample_id(c, p, own)}/findings",
+            {"organisation_id": str(c.w.generator.id), "severity": "info", "text": "矩阵"},
+        ),
+        lambda p, own: own and p == "auditor",
+    ),
+    ("GET", "/api/v1/audit-attachments/{attachment_id}"): Probe(
+        path("/api/v1/audit-attachments/{x}", x=lambda c, p, own: c.audit_attachment if own else str(uuid.uuid4())),
+        SAMPLE_UNITS,
+    ),
+}
+
+
+# The money (issue #15): one contract of the world's generator with its receiver (and a scan), one
+# of a Hangzhou generator with a Hangzhou receiver; made once per context, on first use.
+_MONEY: dict[int, dict[str, str]] = {}
+
+
+async def _money(c: Ctx) -> dict[str, str]:
+    if id(c) not in _MONEY:
+        from waste_tracker.models import Contract, ContractFile
+
+        s = _SESSION["s"]
+        hz = await f.organisation(s, roles=["generator"], region="330109")
+        await f.site(s, org=hz, county=330109, at=(120.36, 30.19))
+        out = {}
+        for key, gen, rcv in (("own", c.w.generator.id, c.w.receiver.id), ("foreign", hz.id, c.w.far_receiver.id)):
+            row = Contract(
+                kind="disposal",
+                generator_org_id=gen,
+                counterparty_org_id=rcv,
+                waste_categories=["HW08"],
+                valid_from=today(),
+                valid_to=today() + timedelta(days=30),
+                signed_on=today(),
+                created_by=c.w.gen_user.id,
+            )
+            s.add(row)
+            await s.flush()
+            pdf = b"%PDF-1.4 matrix"
+            import hashlib
+
+            cf = ContractFile(
+                contract_id=row.id,
+                sha256=hashlib.sha256(pdf).hexdigest(),
+                media_type="application/pdf",
+                size=len(pdf),
+                content=pdf,
+                created_by=c.w.gen_user.id,
+            )
+            s.add(cf)
+            await s.flush()
+            out[key], out[key + "_file"] = str(row.id), str(cf.id)
+        _MONEY[id(c)] = out
+    return _MONEY[id(c)]
+
+
+def contract_probe(action: str, body: Callable[[Ctx, str, bool], dict[str, Any] | None] | None = None) -> Callable[..., Any]:
+    async def build(c: Ctx, p: str, own: bool) -> tuple[str, dict[str, Any] | None]:
+        m = await _money(c)
+        key = "own" if own else "foreign"
+        url = f"/api/v1/contracts/{m[key]}{action}".replace("{file}", m[key + "_file"])
+        return url, body(c, p, own) if body else None
+
+    return build
+
+
+def _contract_body(c: Ctx, p: str, own: bool) -> dict[str, Any]:
+    return {
+        "counterparty_org_id": str(c.w.receiver.id if own else c.w.far_receiver.id),
+        "waste_categories": ["HW08"],
+        "valid_from": str(today()),
+        "valid_to": str(today() + timedelta(days=30)),
+        "signed_on": str(today()),
+    }
+
+
+CONTRACT_READERS = lambda p, own: (own and p in {"generator", "receiver", *REGS}) or p == "admin"  # noqa: E731
 
 
 SPEC: dict[tuple[str, str], Probe] = {
@@ -865,6 +1050,61 @@ SPEC: dict[tuple[str, str], Probe] = {
         own_for("generator", "receiver", admin_any=False),
     ),
     ("GET", "/api/v1/tickets"): Probe(path("/api/v1/tickets"), only(*ENTERPRISES, *REGS, "admin"), False),
+    ("POST", "/api/v1/contracts"): Probe(
+        body_only("/api/v1/contracts", lambda c, p, o: _contract_body(c, p, True)), only("generator"), False
+    ),
+    ("GET", "/api/v1/contracts"): Probe(path("/api/v1/contracts"), only(*ENTERPRISES, *REGS, "admin"), False),
+    ("GET", "/api/v1/contracts/{contract_id}"): Probe(contract_probe(""), CONTRACT_READERS),
+    ("POST", "/api/v1/contracts/{contract_id}/corrections"): Probe(
+        contract_probe("/corrections", _contract_body), own_for("generator")
+    ),
+    ("POST", "/api/v1/contracts/{contract_id}/termination"): Probe(
+        contract_probe("/termination", lambda c, p, o: {"terminated_on": str(today()), "reason": "matrix"}), own_for("generator")
+    ),
+    ("POST", "/api/v1/contracts/{contract_id}/files"): Probe(
+        contract_probe("/files", lambda c, p, o: {"content_base64": "JVBERi0xLjQgbWF0cml4"}), own_for("generator", "receiver")
+    ),
+    ("GET", "/api/v1/contracts/{contract_id}/files/{file_id}"): Probe(contract_probe("/files/{file}"), CONTRACT_READERS),
+    ("POST", "/api/v1/payments"): Probe(
+        body_only(
+            "/api/v1/payments",
+            lambda c, p, o: {
+                "amount": "100.00",
+                "paid_on": str(today()),
+                "payee_uscc": c.w.receiver.uscc,
+                "payer_org_id": str(c.w.generator.id) if p == "receiver" else None,
+            },
+        ),
+        only(*ENTERPRISES),
+        False,
+    ),
+    ("GET", "/api/v1/payments"): Probe(path("/api/v1/payments"), only(*ENTERPRISES, *REGS, "admin"), False),
+    ("POST", "/api/v1/payments/bank-csv"): Probe(
+        body_only(
+            "/api/v1/payments/bank-csv",
+            lambda c, p, o: {
+                "content_base64": "5Lqk5piT5pel5pyfLOmHkeminSzlr7nmlrnmiLflkI0KMjAyNi0wMS0wNSwxMDAs5p2O5ZubCg==",
+                "dry_run": True,
+            },
+        ),
+        only(*ENTERPRISES),
+        False,
+    ),
+    ("POST", "/api/v1/invoices"): Probe(
+        body_only(
+            "/api/v1/invoices",
+            lambda c, p, o: {
+                "buyer_org_id": str(c.w.generator.id),
+                "number": f"M{_uniq(c)}",
+                "issued_on": str(today()),
+                "amount": "100.00",
+            },
+        ),
+        only("receiver", "carrier"),
+        False,
+    ),
+    ("GET", "/api/v1/invoices"): Probe(path("/api/v1/invoices"), only(*ENTERPRISES, *REGS, "admin"), False),
+    ("GET", "/api/v1/money/matching"): Probe(path("/api/v1/money/matching"), only(*ENTERPRISES, *REGS, "admin"), False),
     ("POST", "/api/v1/zones"): Probe(
         body_only(
             "/api/v1/zones",
@@ -956,6 +1196,7 @@ SPEC: dict[tuple[str, str], Probe] = {
         ),
         own_for("generator", *REGS),
     ),
+    **AUDIT_SPEC,
 }
 
 
@@ -970,6 +1211,7 @@ WEB_PARTY = {
     "/declarations": {"generator"},
     "/tickets": {"generator", "receiver"},
     "/exemptions": {"generator"},
+    "/money": {"generator", "receiver"},
 }
 
 
@@ -1014,6 +1256,7 @@ async def test_permission_matrix(app, client, session: AsyncSession) -> None:  #
             else:
                 missing.append(f"{method} {r.path}")
     assert not missing, f"routes without an entry in the permission matrix: {missing}"
+    declared = {(m, r.path): set(r.openapi_extra["x-permission"]["roles"]) for r in routes for m in r.methods - {"HEAD"}}
     c = await build_ctx(session)
     from tests.conftest import TEST_SECRET
     from waste_tracker.auth.tokens import issue_access_token
@@ -1045,6 +1288,9 @@ async def test_permission_matrix(app, client, session: AsyncSession) -> None:  #
                     300 <= r.status_code < 400 and "login" in r.headers.get("location", "")
                 )
                 expected = probe.expect(persona, own)
+                if persona == "auditor" and (method, tpl) not in AUDIT_SPEC:
+                    # deny by default: an auditor reaches only the routes that name it
+                    expected = "auditor" in declared[(method, tpl)]
                 if probe.expect is anyone:
                     continue
                 if expected == denied:

@@ -185,3 +185,20 @@ async def test_manifest_pages_follow_the_lifecycle(client, session: AsyncSession
     await login(client, w.city_regulator.username, f.PASSWORD)
     page = await client.get(f"/m/{delivered['id']}?lang=en")
     assert "Dropped off" in page.text and 'id="receive-form"' not in page.text
+
+
+async def test_an_auditor_has_no_bell(client, demo, session: AsyncSession) -> None:  # type: ignore[no-untyped-def]
+    """An auditor is told nothing (it only reads its sample): no bell, no notifications script that
+    would be refused; other users keep theirs."""
+    from waste_tracker.seed.audit import seed_audit
+
+    await seed_audit(session, DEMO_PASSWORD)
+    r = await login(client, "audit-firm")
+    assert r.status_code == 303, r.text
+    page = await client.get(r.headers["location"])
+    assert page.status_code == 200 and 'id="wt-bell"' not in page.text and "notifications.js" not in page.text
+    await client.post("/logout", data={"csrf": client.cookies.get("wt_csrf")})
+    client.cookies.clear()
+    r = await login(client, "nanhu-chem")
+    page = await client.get(r.headers["location"])
+    assert 'id="wt-bell"' in page.text and "notifications.js" in page.text

@@ -9,15 +9,27 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 
 from waste_tracker.errors import Forbidden
+
+
+@dataclass(frozen=True)
+class AuditGrant:
+    """What an auditor's assignment, valid now, lets it read: one sampled enterprise over the
+    sample's period (dates in Shanghai, both included)."""
+
+    sample_id: uuid.UUID
+    organisation_id: uuid.UUID
+    period_from: date
+    period_to: date
 
 
 @dataclass(frozen=True)
 class Principal:
     user_id: uuid.UUID
     username: str
-    role: str  # enterprise | driver | regulator | admin
+    role: str  # enterprise | driver | regulator | admin | auditor
     organisation_id: uuid.UUID | None = None
     org_roles: frozenset[str] = field(default_factory=frozenset)
     jurisdiction_adcode: int | None = None
@@ -25,10 +37,17 @@ class Principal:
     county_scope: frozenset[int] | None = None
     lang: str = "zh-CN"
     via_api_key: bool = False
+    # An auditor's grants (waste_tracker/audit/scope.py), read when the principal is built: the
+    # assignments valid at that instant, of samples not closed. Empty for every other role.
+    audit_grants: tuple[AuditGrant, ...] = ()
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.role == "auditor"
 
     @property
     def is_regulator(self) -> bool:

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from waste_tracker import clock
 from waste_tracker.auth import addresses, limits, totp, usernames
 from waste_tracker.auth.passwords import check_password, hash_password, verify_password
-from waste_tracker.auth.principal import Principal
+from waste_tracker.auth.principal import AuditGrant, Principal
 from waste_tracker.auth.tokens import (
     SCOPE_ENROLL,
     SCOPE_FULL,
@@ -257,6 +257,11 @@ async def principal_for(
     scope = level = None
     if user.role == "regulator" and user.jurisdiction_adcode:
         level, scope = await _jurisdiction_scope(session, user.jurisdiction_adcode)
+    grants: tuple[AuditGrant, ...] = ()
+    if user.role == "auditor":
+        from waste_tracker.audit.scope import active_grants
+
+        grants = await active_grants(session, user.id)
     return Principal(
         user_id=user.id,
         username=user.username,
@@ -268,6 +273,7 @@ async def principal_for(
         county_scope=scope,
         lang=lang or user.preferred_lang,
         via_api_key=via_api_key,
+        audit_grants=grants,
     )
 
 
@@ -365,7 +371,7 @@ async def create_user(
     """Create an account. Only admins do this (``actor=None`` is the CLI/seed)."""
     if actor is not None:
         actor.require("admin")
-    if role not in ("enterprise", "driver", "regulator", "admin"):
+    if role not in ("enterprise", "driver", "regulator", "admin", "auditor"):
         raise Invalid("invalid_user_binding", {"reason": f"unknown role {role}"})
     key = usernames.canonical(username)
     if key is None:

@@ -9,12 +9,17 @@ reader of either cannot forget a scope or drift from the other.
 - An enterprise sees the manifests its organisation generates (drafts too), carries or receives.
 - A driver sees the manifests its carrier carries (in lists; one it is otherwise a party to by id).
 - A carrier listed to take a load over (Art. 17) is a carrier of the manifest like the first.
+- An auditor (a third-party firm's user, waste_tracker/audit/) sees, while an assignment of its is
+  valid, the manifests a sampled enterprise generated and submitted within the sample's period;
+  never a draft, never an alert.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Uuid, and_, false, func, or_, true, type_coerce
@@ -22,7 +27,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped
 from sqlmodel import col
 
-from waste_tracker.auth.principal import Principal
+from waste_tracker import clock
+from waste_tracker.auth.principal import AuditGrant, Principal
 from waste_tracker.errors import Forbidden
 from waste_tracker.manifest.lifecycle import Action, Side, Status, side_of
 from waste_tracker.models import Alert, Manifest
@@ -60,9 +66,19 @@ def require_party(actor: Principal, m: Manifest, action: Action) -> None:
         raise Forbidden("forbidden", {"action": str(action), "required_party": str(side)})
 
 
+def audited(actor: Principal, org_id: uuid.UUID | None, at: datetime | None) -> bool:
+    """An auditor's grant covers this enterprise at this instant (within the sample's period)."""
+    if org_id is None or at is None:
+        return False
+    day = clock.local_date(at)
+    return any(g.organisation_id == org_id and g.period_from <= day <= g.period_to for g in actor.audit_grants)
+
+
 def can_see(actor: Principal, m: Manifest) -> bool:
     if actor.is_admin:
         return True
+    if actor.is_auditor:
+        return m.status not in HIDDEN_FROM_OTHERS and audited(actor, m.generator_org_id, m.submitted_at)
     if m.status in HIDDEN_FROM_OTHERS:
         return actor.role == "enterprise" and actor.organisation_id == m.generator_org_id
     if actor.is_regulator:
@@ -79,6 +95,8 @@ def alert_counties(a: Alert) -> set[int]:
 def can_see_alert(actor: Principal, a: Alert) -> bool:
     if actor.is_admin:
         return True
+    if actor.is_auditor:
+        return False
     if actor.is_regulator:
         return actor.in_scope(*alert_counties(a))
     org = actor.organisation_id
@@ -99,6 +117,8 @@ class Readers:
     org_sets: Sequence[Column] = ()  # arrays of organisations: an enterprise or a driver reads a row naming its own
     owner: Column | None = None  # this party also reads the rows hidden from the others
     hidden: ColumnElement[bool] | None = None  # the rows only the owner reads (drafts)
+    audited: Column | None = None  # an auditor reads a row whose enterprise here is sampled ...
+    audited_at: Column | None = None  # ... when this instant is within the sample's period
 
 
 MANIFESTS = Readers(
@@ -108,6 +128,8 @@ MANIFESTS = Readers(
     org_sets=(col(Manifest.handover_carrier_org_ids),),
     owner=col(Manifest.generator_org_id),
     hidden=col(Manifest.status).in_([str(s) for s in HIDDEN_FROM_OTHERS]),
+    audited=col(Manifest.generator_org_id),
+    audited_at=col(Manifest.submitted_at),
 )
 ALERTS = Readers(
     counties=(col(Alert.generator_county), col(Alert.receiver_county)),
@@ -135,10 +157,20 @@ def _visible(r: Readers, cond: ColumnElement[bool]) -> ColumnElement[bool]:
     return and_(~r.hidden, cond) if r.hidden is not None else cond
 
 
+def _audit_grant(r: Readers, g: AuditGrant) -> ColumnElement[bool]:
+    assert r.audited is not None and r.audited_at is not None
+    lo, hi = clock.day_window(g.period_from, g.period_to)
+    return and_(r.audited == g.organisation_id, r.audited_at >= lo, r.audited_at < hi)
+
+
 def readable(actor: Principal, r: Readers) -> ColumnElement[bool]:
     """What ``actor`` may read of the table ``r`` describes, as one condition (counts, exports)."""
     if actor.is_admin:
         return true()
+    if actor.is_auditor:
+        if r.audited is None or r.audited_at is None or not actor.audit_grants:
+            return false()
+        return _visible(r, or_(*(_audit_grant(r, g) for g in actor.audit_grants)))
     if actor.is_regulator:
         counties = sorted(actor.county_scope or [])
         if not counties:
@@ -161,6 +193,8 @@ def readable_branches(actor: Principal, r: Readers) -> list[ColumnElement[bool]]
     organisation column), so that a list in time order can take one page from each and merge."""
     if actor.is_admin:
         return [true()]
+    if actor.is_auditor:
+        return [readable(actor, r)]
     if actor.is_regulator:
         counties = sorted(actor.county_scope or [])
         if not counties:

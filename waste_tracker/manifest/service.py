@@ -29,6 +29,7 @@ from waste_tracker.manifest.lifecycle import Action, EventType, Status, decide
 from waste_tracker.manifest.numbering import next_number
 from waste_tracker.manifest.queries import get_lines
 from waste_tracker.models import Exemption, Licence, Manifest, ManifestLine, Organisation, Site, User, Vehicle
+from waste_tracker.money import check as contract_check
 from waste_tracker.plan import check as plan_check
 from waste_tracker.registry import catalogue, editions
 
@@ -358,6 +359,7 @@ async def _submit_locked(
             }
         )
     plan = await plan_check.against_plan(session, m, lines, on.year) if m.purpose == "transfer" else None
+    contract = await contract_check.at_submission(session, m, lines) if m.purpose == "transfer" else None
     pickup = gsite if m.pickup_site_id == gsite.id else await session.get(Site, m.pickup_site_id)
     m.distance_m = await checks.distance_between_sites(session, pickup or gsite, rsite)
     if outcome.exemption is not None:
@@ -392,6 +394,8 @@ async def _submit_locked(
         payload["handovers"] = handovers
     if plan is not None:
         payload["plan"] = plan
+    if contract is not None:
+        payload["contract"] = contract
     await append(session, m, event_type, actor, payload, now=now)
     return m
 

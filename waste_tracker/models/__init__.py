@@ -2,6 +2,15 @@
 
 from waste_tracker.models.alert import Alert, AlertHistory, Holiday
 from waste_tracker.models.anchor import Anchor
+from waste_tracker.models.audit import (
+    AuditAssignment,
+    AuditAttachment,
+    AuditFinding,
+    AuditRead,
+    AuditSample,
+    AuditSampleClosure,
+    AuditSampleUnit,
+)
 from waste_tracker.models.auth import ApiKey, LoginFailure, RecoveryCode, RevokedToken, User
 from waste_tracker.models.base import metadata
 from waste_tracker.models.cradle import (
@@ -24,6 +33,15 @@ from waste_tracker.models.manifest import (
     ManifestLine,
     ManifestSerial,
 )
+from waste_tracker.models.money import (
+    Contract,
+    ContractFile,
+    ContractTermination,
+    Invoice,
+    InvoiceManifest,
+    Payment,
+    PaymentManifest,
+)
 from waste_tracker.models.notification import NotificationRead, NotificationReadAll
 from waste_tracker.models.registry import (
     CatalogueCodeChange,
@@ -45,6 +63,20 @@ from waste_tracker.models.schedule import ScheduledJob
 from waste_tracker.models.track import ApprovedRoute, ProtectedZone, TicketPhoto, TrackPoint, WeighbridgeTicket
 
 __all__ = [
+    "AuditAssignment",
+    "AuditAttachment",
+    "AuditFinding",
+    "AuditRead",
+    "AuditSample",
+    "AuditSampleClosure",
+    "AuditSampleUnit",
+    "Contract",
+    "ContractFile",
+    "ContractTermination",
+    "Invoice",
+    "InvoiceManifest",
+    "Payment",
+    "PaymentManifest",
     "WeighbridgeTicket",
     "ApprovedRoute",
     "TicketPhoto",

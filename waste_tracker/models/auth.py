@@ -18,7 +18,7 @@ class User(SQLModel, table=True):
 
     __tablename__ = "app_user"
     __table_args__ = (
-        CheckConstraint("role IN ('enterprise', 'driver', 'regulator', 'admin')", name="role"),
+        CheckConstraint("role IN ('enterprise', 'driver', 'regulator', 'admin', 'auditor')", name="role"),
         CheckConstraint("(role IN ('enterprise', 'driver')) = (organisation_id IS NOT NULL)", name="org_binding"),
         CheckConstraint("(role = 'regulator') = (jurisdiction_adcode IS NOT NULL)", name="jurisdiction_binding"),
     )

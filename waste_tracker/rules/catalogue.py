@@ -449,6 +449,78 @@ RULES: dict[str, Rule] = {
                 "disposed of and added to storage by more than {percent} % and {kg} kg.",
             },
         ),
+        # The money (issue #15): rules.money.
+        Rule(
+            "fee_to_carrier_or_person",
+            "event",
+            "critical",
+            {},
+            {"zh-CN": "处置费付给承运人或个人", "en": "Disposal fee paid to a carrier or a person"},
+            {
+                "zh-CN": "一笔处置费的收款方不是持证接受人：是承运人、其他无经营许可证的单位或个人。"
+                "把处置费交给承运人或个人“包办”，是非法倾倒的典型信号，应定向检查。",
+                "en": "A disposal fee was paid to someone who is not a licensed receiver: the carrier, another "
+                "organisation without a waste licence, or a natural person. Paying a transport firm or an individual "
+                'to "take care of everything" is the classic sign of dumping and calls for a targeted inspection.',
+            },
+        ),
+        Rule(
+            "no_contract",
+            "event",
+            "warning",
+            {"block": 0},
+            {"zh-CN": "无书面合同", "en": "No written contract"},
+            {
+                "zh-CN": "联单提交时，移出人与接受人之间没有当日有效、覆盖所有废物代码的书面合同；或一笔付款的双方之间没有有效合同"
+                "（《固体废物污染环境防治法》第三十七条）。阈值 block=1 时直接拒绝提交联单，block=0 时允许提交并预警。",
+                "en": "At submission there was no written contract between the generator and the receiver in force that "
+                "day and covering every waste code; or a payment was made with no contract in force between payer and "
+                "payee (Solid Waste Law Art. 37). With block=1 the manifest is refused; with block=0 it goes through "
+                "with this alert.",
+            },
+        ),
+        Rule(
+            "price_far_below_market",
+            "sweep",
+            "warning",
+            {"percent": 50, "trailing_months": 12, "min_count": 3},
+            {"zh-CN": "价格远低于市场", "en": "Price far below the market"},
+            {
+                "zh-CN": "某废物代码的合同单价或实付单价低于全市近 {trailing_months} 个月同代码中位价的 {percent}%"
+                "（样本不少于 {min_count} 个）。处置价格异常低廉是非法倾倒的典型信号。",
+                "en": "The price per tonne contracted or paid for a waste code is below {percent} % of the city's median "
+                "for that code over the last {trailing_months} months (at least {min_count} prices). Cheap disposal is "
+                "the classic sign of dumping.",
+            },
+        ),
+        Rule(
+            "money_without_waste",
+            "sweep",
+            "warning",
+            {"ratio": 1.5, "trailing_months": 12, "days": 60},
+            {"zh-CN": "有钱无货或有货无钱", "en": "Money without waste, or waste without money"},
+            {
+                "zh-CN": "近 {trailing_months} 个月移出人付给接受人的款项所对应的吨数，超过联单实际接收量的 {ratio} 倍；"
+                "或接受人已接收的联单超过 {days} 天仍没有关联任何付款或发票。",
+                "en": "Over the last {trailing_months} months a generator's payments to a receiver cover more than "
+                "{ratio}x the tonnage the receiver accepted on manifests; or manifests received more than {days} days ago "
+                "have no payment or invoice linked to them.",
+            },
+        ),
+        # Third-party audit sampling (issue #15): waste_tracker/audit/service.py raises one per finding.
+        Rule(
+            "audit_finding",
+            "event",
+            "warning",
+            {},
+            {"zh-CN": "第三方审核发现", "en": "Third-party audit finding"},
+            {
+                "zh-CN": "受委托的第三方审核人员在抽查中对一家重点管理单位记录了审核发现（严重程度由审核人员确定），"
+                "交由该单位所在县的监管部门处理。",
+                "en": "A commissioned third-party auditor recorded a finding on a sampled key unit (the auditor sets its "
+                "severity); it goes to the regulator of the unit's county.",
+            },
+        ),
     ]
 }
 

@@ -21,7 +21,7 @@ from waste_tracker import clock
 from waste_tracker.alerts.store import raise_alert
 from waste_tracker.manifest.lifecycle import EventType
 from waste_tracker.models import Exemption, Finding, Licence, Manifest, ManifestEvent, ManifestLine, TransportPermit
-from waste_tracker.rules import checks, road
+from waste_tracker.rules import checks, money, road
 from waste_tracker.rules.settings import Effective, effective_settings
 
 _EVENT_COUNTY = text(
@@ -376,6 +376,7 @@ EVENT_RULES: dict[str, tuple[RuleCheck, ...]] = {
         _licence_expired_in_use,
         _manifest_outside_plan,
         _shipped_more_than_stored,
+        money.no_contract_at_submission,
     ),
     EventType.PICKED_UP: (_scan_findings, _quantity_discrepancy, _licence_expired_in_use),
     EventType.HANDED_OVER: (_scan_findings, _handover_quantity_gap),

@@ -33,6 +33,7 @@ INTEGER_KEYS = {
     "plan_months",
     "minutes",
     "stop_minutes",
+    "min_count",
 }
 FLAG_KEYS = {"block"}  # 0 or 1
 # Sane upper bounds per threshold key (a typo must not make the sweep generate millions of rows).
@@ -61,6 +62,7 @@ MAX_VALUE = {
     "near_m": 10_000,
     "stop_minutes": 1440,
     "block": 1,
+    "min_count": 1000,
 }
 _cache: tuple[float, dict[str, Effective]] | None = None
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from waste_tracker import clock
 from waste_tracker.alerts.store import sweep_rule
 from waste_tracker.rules.mass_balance import MASS_BALANCE_SQL
+from waste_tracker.rules.money import MONEY_SQL
 from waste_tracker.rules.road import TRACK_SILENT_SQL, UNMATCHED_TICKET_SQL, WEIGHT_MISMATCH_SQL
 from waste_tracker.rules.settings import effective_settings
 
@@ -84,6 +85,7 @@ SWEEP_SQL: dict[str, str] = {
     "weight_mismatch": WEIGHT_MISMATCH_SQL,
     "unmatched_ticket": UNMATCHED_TICKET_SQL,
     **MASS_BALANCE_SQL,
+    **MONEY_SQL,
 }
 
 

@@ -567,11 +567,14 @@ def login_table() -> str:
         lines.append(f"  {d.username:<22} enterprise: {d.name} ({'/'.join(d.roles)})")
         if d.driver:
             lines.append(f"  {d.driver:<22} driver for {d.name}")
+    lines.append(f"  {'audit-firm':<22} auditor (third-party firm), assigned to the demo audit sample")
     return "\n".join(lines)
 
 
 async def run_seed() -> str:
+    from waste_tracker.seed.audit import seed_audit
     from waste_tracker.seed.cradle import seed_cradle
+    from waste_tracker.seed.money import seed_money
     from waste_tracker.seed.road import seed_road
 
     async with unit_of_work() as session:
@@ -580,6 +583,10 @@ async def run_seed() -> str:
         created |= await seed_cradle(session)
     async with unit_of_work() as session:
         created |= await seed_road(session)
+    async with unit_of_work() as session:
+        created |= await seed_money(session)
+    async with unit_of_work() as session:
+        created |= await seed_audit(session, DEMO_PASSWORD)
     made = ", ".join(f"{k} {v}" for k, v in created.items())
     return (
         f"demo data: created {made} (0 everywhere means it was already there)\n"
