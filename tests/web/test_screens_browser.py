@@ -15,6 +15,7 @@ from tests.web.browser import Watch, audit, login
 from tests.web.conftest import ARTIFACTS, LiveServer
 from waste_tracker.rules.sweep import run_sweep
 from waste_tracker.seed.cradle import seed_cradle
+from waste_tracker.seed.money import seed_money
 from waste_tracker.seed.road import seed_road
 
 SCREENS = ARTIFACTS / "screens"
@@ -35,16 +36,17 @@ ROLES = (
     Role(
         "generator",
         "nanhu-chem",
-        ("/manifests", "/manifests/new", "/ledger", "/plans", "/declarations", "/exemptions", "/tickets", "/notifications"),
+        ("/manifests", "/manifests/new", "/ledger", "/plans", "/declarations", "/exemptions", "/tickets", "/money")
+        + ("/notifications",),
         first="#manifest-list a[href^='/m/'], table.data a[href^='/m/']",
     ),
-    Role("receiver", "jiaxing-incinerator", ("/r", "/r/balance", "/manifests", "/tickets", "/notifications")),
+    Role("receiver", "jiaxing-incinerator", ("/r", "/r/balance", "/manifests", "/tickets", "/money", "/notifications")),
     Role("driver", "driver-lvtong", ("/d", "/scan", "/notifications")),
     Role(
         "city-regulator",
         "jiaxing-regulator",
         ("/reg/alerts", "/reg/flows", "/reg/kpis", "/reg/balance", "/reg/plans", "/reg/declarations", "/reg/zones")
-        + ("/reg/routes", "/reg/exemptions", "/manifests", "/notifications"),
+        + ("/reg/routes", "/reg/exemptions", "/reg/money", "/manifests", "/notifications"),
         first="#alert-table a[href^='/reg/alerts/']",
     ),
     Role("county-regulator", "haining-regulator", ("/reg/alerts", "/reg/kpis", "/manifests")),
@@ -73,6 +75,8 @@ async def test_main_pages_of_every_role_at_two_sizes(live_server: LiveServer, br
         await seed_cradle(s)
         await s.commit()
         await seed_road(s)
+        await s.commit()
+        await seed_money(s)
         await s.commit()
         await run_sweep(s)
         await s.commit()
